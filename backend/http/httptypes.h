@@ -1,0 +1,100 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include <QByteArray>
+#include <QElapsedTimer>
+#include <QHostAddress>
+#include <QJsonArray>
+#include <QJsonObject>
+#include <QList>
+#include <QPair>
+#include <QPointer>
+#include <QString>
+#include <QStringList>
+#include <QUrlQuery>
+
+#include <functional>
+#include <memory>
+
+namespace callwatch::http {
+
+using HeaderList = QList<QPair<QByteArray, QByteArray>>;
+
+/** @brief One parsed HTTP/1.1 request, as a route handler sees it. Plain data, copyable. */
+struct HttpRequest
+{
+    QByteArray method; ///< upper case: "GET", "POST", ...
+    QByteArray target; ///< the raw request-target, e.g. "/api/calls?status=failed"
+    QString path;      ///< percent-decoded path without the query
+    QUrlQuery query;
+    HeaderList headers;     ///< names lower-cased, in arrival order
+    QByteArray body;        ///< the whole body, unless the route spools to disk
+    QString bodyFilePath;   ///< set (and body empty) when the route spools large bodies to disk
+    qint64 bodySize = 0;    ///< bytes of body received (memory or file)
+    QHostAddress peer;
+    QStringList pathArgs;   ///< values captured by {placeholders}, in pattern order
+    QElapsedTimer received; ///< started when the first byte of the request head arrived
+
+    /** Case-insensitive lookup; the first value when repeated; empty when absent. */
+    QByteArray header(QByteArrayView name) const;
+    bool hasHeader(QByteArrayView name) const;
+};
+
+/** @brief A response to send. JSON by default. */
+struct HttpResponse
+{
+    int status = 200;
+    QByteArray contentType = QByteArrayLiteral("application/json");
+    HeaderList headers;
+    QByteArray body;
+
+    static HttpResponse json(const QJsonObject &object, int status = 200);
+    static HttpResponse json(const QJsonArray &array, int status = 200);
+    /** {"error": {"code": code, "message": message}} */
+    static HttpResponse error(int status, const QString &code, const QString &message);
+};
+
+class HttpConnection;
+
+/**
+ * @brief The handle a deferred route answers through, possibly long after the handler returned.
+ * Copyable; the first send() wins. Sending after the client went away is a safe no-op
+ * (this is the point of not using QFuture routes on Qt 6.4, which crash in that case).
+ * Must be used from the thread that owns the HTTP server.
+ */
+class HttpResponder
+{
+public:
+    HttpResponder() = default;
+    HttpResponder(HttpConnection *connection, quint64 requestSerial);
+
+    void send(HttpResponse response) const;
+    bool isConnected() const;
+
+private:
+    struct State;
+    std::shared_ptr<State> m_state;
+};
+
+using SyncHandler = std::function<HttpResponse(const HttpRequest &)>;
+using AsyncHandler = std::function<void(const HttpRequest &, HttpResponder)>;
+
+struct RouteOptions
+{
+    qint64 maxBodyBytes = 1024 * 1024; ///< larger bodies get 413 before they are buffered
+    bool spoolBodyToDisk = false;      ///< write the body to a temporary file instead of memory
+};
+
+/** @brief Limits enforced on every accepted socket before anything reaches a route. */
+struct HttpLimits
+{
+    int maxHeaderBytes = 32 * 1024; ///< request line + headers; over it: 431
+    int maxHeaderCount = 100;       ///< over it: 431
+    int maxUrlBytes = 8 * 1024;     ///< request-target; over it: 414
+    int headerTimeoutMs = 10'000;   ///< time allowed to receive a complete request head
+    int bodyTimeoutMs = 60'000;     ///< time allowed between body bytes
+    int idleTimeoutMs = 30'000;     ///< keep-alive connection with no request in progress
+    int maxConnections = 10'000;
+};
+
+} // namespace callwatch::http
