@@ -1,0 +1,359 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "webhooks/webhookprocessor.h"
+
+#include "store/callrepository.h"
+#include "store/transaction.h"
+#include "webhooks/webhookenvelope.h"
+
+#include <QDateTime>
+
+using namespace Qt::StringLiterals;
+
+namespace callwatch::webhooks {
+
+namespace {
+
+QJsonObject errorBody(const Error &error)
+{
+    return {{u"error"_s, QJsonObject{{u"code"_s, error.code}, {u"message"_s, error.message}}}};
+}
+
+bool isStorageFailure(const Error &error)
+{
+    return error.code == u"database_error"_s || error.code == u"database_unavailable"_s;
+}
+
+store::NewTurn postCallTurn(const PostCallTurn &turn, int index)
+{
+    store::NewTurn out;
+    out.speaker = turn.role;
+    out.message = turn.message;
+    out.timeInCallSecs = turn.timeInCallSecs;
+    out.source = QString::fromLatin1(store::TurnSource::PostCall);
+    out.turnKey = u"pc:"_s + QString::number(index);
+    out.toolCalls = turn.toolCalls;
+    out.toolResults = turn.toolResults;
+    return out;
+}
+
+QDateTime fromUnix(std::optional<qint64> secs)
+{
+    return secs ? QDateTime::fromSecsSinceEpoch(*secs, QTimeZone::UTC) : QDateTime();
+}
+
+} // namespace
+
+WebhookProcessor::WebhookProcessor(QSqlDatabase db) : m_db(std::move(db)) {}
+
+WorkResult WebhookProcessor::reject(store::DeliveryRecord delivery, int httpStatus,
+                                    const Error &error)
+{
+    delivery.outcome = u"rejected"_s;
+    delivery.httpStatus = httpStatus;
+    delivery.errorCode = error.code;
+    delivery.errorMessage = error.message;
+    delivery.processedAt = QDateTime::currentDateTimeUtc();
+    store::DeliveryRepository deliveries(m_db);
+    if (auto recorded = deliveries.record(delivery); !recorded)
+        return databaseUnavailable(recorded.error().message);
+    return {httpStatus, errorBody(error)};
+}
+
+WorkResult WebhookProcessor::ignore(store::DeliveryRecord delivery)
+{
+    return run(std::move(delivery), {}, [] { return Result<Applied>(Applied{u"ignored"_s}); });
+}
+
+WorkResult WebhookProcessor::applyPostCall(store::DeliveryRecord delivery,
+                                           const PostCallTranscription &payload)
+{
+    const QString key = webhookDedupKey(WebhookType::PostCallTranscription, payload.conversationId,
+                                        payload.eventTimestamp);
+    return run(std::move(delivery), key, [&] { return postCall(payload); });
+}
+
+WorkResult WebhookProcessor::applyInitiationFailure(store::DeliveryRecord delivery,
+                                                    const CallInitiationFailure &payload)
+{
+    const QString key = webhookDedupKey(WebhookType::CallInitiationFailure, payload.conversationId,
+                                        payload.eventTimestamp);
+    return run(std::move(delivery), key, [&] { return initiationFailure(payload); });
+}
+
+WorkResult WebhookProcessor::applyAudio(store::DeliveryRecord delivery,
+                                        const AudioPayloadInfo &payload, const QString &audioPath)
+{
+    const QString key =
+        webhookDedupKey(WebhookType::PostCallAudio, payload.conversationId, payload.eventTimestamp);
+    return run(std::move(delivery), key, [&] { return audio(payload, audioPath); });
+}
+
+WorkResult WebhookProcessor::applyTurn(store::DeliveryRecord delivery,
+                                       const TranscriptionTurn &payload)
+{
+    // Turn idempotency lives in call_transcriptions (call, source, turn_key), not in the dedup
+    // table: the key is only unique per call.
+    return run(std::move(delivery), {}, [&] { return turn(payload); });
+}
+
+WorkResult WebhookProcessor::replay(qint64 deliveryId)
+{
+    auto stored = store::DeliveryRepository(m_db).get(deliveryId);
+    if (!stored)
+        return databaseUnavailable(stored.error().message);
+    if (!stored.value())
+        return {404,
+                errorBody({u"delivery_not_found"_s, u"No delivery with id %1"_s.arg(deliveryId)})};
+    const store::DeliveryRecord &original = *stored.value();
+    if (original.body.isEmpty())
+        return {409, errorBody({u"not_replayable"_s,
+                                u"Delivery %1 has no stored body (audio bodies are not kept)"_s.arg(
+                                    deliveryId)})};
+    store::DeliveryRecord delivery;
+    delivery.receivedAt = QDateTime::currentDateTimeUtc();
+    delivery.route = original.route;
+    delivery.headers = original.headers;
+    delivery.headers.insert(u"x-callwatch-replay-of"_s, QString::number(deliveryId));
+    delivery.signatureHeader = original.signatureHeader;
+    delivery.body = original.body;
+    delivery.bodySize = original.bodySize;
+    delivery.bodySha256 = original.bodySha256;
+    delivery.verification = u"replayed"_s;
+    if (original.route == u"transcription"_s) {
+        auto turn = TranscriptionTurn::parse(original.body);
+        return turn ? applyTurn(delivery, turn.value()) : reject(delivery, 400, turn.error());
+    }
+    auto envelope = WebhookEnvelope::parse(original.body);
+    if (!envelope)
+        return reject(delivery, 400, envelope.error());
+    delivery.eventType = envelope->type;
+    if (envelope->type == WebhookType::PostCallTranscription) {
+        auto payload = PostCallTranscription::fromEnvelope(envelope.value());
+        return payload ? applyPostCall(delivery, payload.value())
+                       : reject(delivery, 400, payload.error());
+    }
+    if (envelope->type == WebhookType::CallInitiationFailure) {
+        auto payload = CallInitiationFailure::fromEnvelope(envelope.value());
+        return payload ? applyInitiationFailure(delivery, payload.value())
+                       : reject(delivery, 400, payload.error());
+    }
+    return ignore(delivery);
+}
+
+WorkResult WebhookProcessor::run(store::DeliveryRecord delivery, const QString &dedupKey,
+                                 const Change &change)
+{
+    store::DeliveryRepository deliveries(m_db);
+    delivery.dedupKey = dedupKey;
+    auto deliveryId = deliveries.record(delivery);
+    if (!deliveryId)
+        return databaseUnavailable(deliveryId.error().message);
+
+    Applied applied;
+    {
+        // The change and its dedup claim commit or roll back together, so a delivery that
+        // failed half-way can be retried by ElevenLabs or replayed from the inbox.
+        store::Transaction transaction(m_db);
+        auto claimed = dedupKey.isEmpty() ? Result<bool>(true)
+                                          : deliveries.claimDedupKey(dedupKey, deliveryId.value());
+        Result<Applied> result = !claimed           ? Result<Applied>(claimed.error())
+                                 : !claimed.value() ? Result<Applied>(Applied{u"duplicate"_s})
+                                                    : change();
+        if (result && transaction.commit()) {
+            applied = result.value();
+        } else {
+            transaction.rollback();
+            const Error error =
+                result ? Error{u"database_error"_s, u"commit failed"_s} : result.error();
+            applied = Applied{u"failed"_s, isStorageFailure(error) ? 503 : 422, error};
+        }
+    }
+    return finish(deliveryId.value(), applied);
+}
+
+WorkResult WebhookProcessor::finish(qint64 deliveryId, const Applied &applied)
+{
+    store::DeliveryOutcome outcome;
+    outcome.outcome = applied.outcome;
+    outcome.httpStatus = applied.httpStatus;
+    outcome.errorCode = applied.error.code;
+    outcome.errorMessage = applied.error.message;
+    outcome.callSid = applied.callSid;
+    outcome.conversationId = applied.conversationId;
+    if (auto updated = store::DeliveryRepository(m_db).updateOutcome(deliveryId, outcome); !updated)
+        return databaseUnavailable(updated.error().message);
+    if (applied.httpStatus == 503)
+        return databaseUnavailable(applied.error.message);
+    if (applied.httpStatus >= 400)
+        return {applied.httpStatus, errorBody(applied.error)};
+    QJsonObject body{
+        {u"status"_s, u"ok"_s}, {u"outcome"_s, applied.outcome}, {u"delivery_id"_s, deliveryId}};
+    if (!applied.callSid.isEmpty())
+        body.insert(u"call_sid"_s, applied.callSid);
+    return {200, body};
+}
+
+Result<store::CallRecord> WebhookProcessor::findOrCreateCall(const store::NewCall &wanted,
+                                                             const QString &ourCallSid)
+{
+    store::CallRepository calls(m_db);
+    // ElevenLabs' conversation id first; then our call_sid, carried back to us as a dynamic
+    // variable (it survives a crash between dialing and storing the conversation id); then the
+    // provider's call id; an unknown call (inbound, or started elsewhere) is created.
+    std::optional<store::CallRecord> found;
+    if (!wanted.conversationId.isEmpty()) {
+        auto byConversation = calls.findByConversationId(wanted.conversationId);
+        if (!byConversation)
+            return byConversation.error();
+        found = byConversation.value();
+    }
+    if (!found && !ourCallSid.isEmpty()) {
+        auto bySid = calls.findByCallSid(ourCallSid);
+        if (!bySid)
+            return bySid.error();
+        found = bySid.value();
+    }
+    if (!found && !wanted.providerCallId.isEmpty()) {
+        auto byProvider = calls.findByProviderCallId(wanted.providerCallId);
+        if (!byProvider)
+            return byProvider.error();
+        found = byProvider.value();
+    }
+    if (!found) {
+        store::NewCall call = wanted;
+        call.callSid = ourCallSid;
+        return calls.createCall(call);
+    }
+    if (found->conversationId.isEmpty() || found->providerCallId.isEmpty())
+        return calls.setConversation(found->id, wanted.conversationId, wanted.providerCallId);
+    return *found;
+}
+
+Result<WebhookProcessor::Applied> WebhookProcessor::postCall(const PostCallTranscription &p)
+{
+    store::NewCall wanted;
+    wanted.agentId = p.agentId;
+    wanted.driverId = p.driverId;
+    wanted.toNumber = p.externalNumber;
+    wanted.direction = p.direction;
+    wanted.status = QString::fromLatin1(store::CallStatus::InProgress);
+    wanted.conversationId = p.conversationId;
+    wanted.providerCallId = p.providerCallId;
+    wanted.batchId = p.batchCallId;
+    auto call = findOrCreateCall(wanted, p.callSid);
+    if (!call)
+        return call.error();
+
+    store::CallRepository calls(m_db);
+    QList<store::NewTurn> turns;
+    turns.reserve(p.transcript.size());
+    for (int i = 0; i < p.transcript.size(); ++i)
+        turns.append(postCallTurn(p.transcript.at(i), i));
+    if (auto stored = calls.replacePostCallTranscript(call->id, turns); !stored)
+        return stored.error();
+
+    store::CompletionData data;
+    data.status =
+        QString::fromLatin1(p.failed() ? store::CallStatus::Failed : store::CallStatus::Completed);
+    data.transcriptSummary = p.transcriptSummary;
+    if (p.callDurationSecs)
+        data.callDurationSeconds = *p.callDurationSecs;
+    data.cost = p.cost;
+    data.callSuccessful = p.callSuccessful;
+    data.analysis = p.analysis;
+    data.metadata = p.metadata;
+    data.terminationReason = p.terminationReason;
+    data.startedAt = fromUnix(p.startTimeUnixSecs);
+    if (p.startTimeUnixSecs && p.callDurationSecs)
+        data.endedAt = fromUnix(*p.startTimeUnixSecs + *p.callDurationSecs);
+    auto completed = calls.completeCall(call->id, data);
+    if (!completed)
+        return completed.error();
+    return Applied{u"processed"_s, 200, {}, completed->callSid, completed->conversationId};
+}
+
+Result<WebhookProcessor::Applied>
+WebhookProcessor::initiationFailure(const CallInitiationFailure &p)
+{
+    store::NewCall wanted;
+    wanted.agentId = p.agentId;
+    wanted.toNumber = p.toNumber;
+    wanted.direction = u"outbound"_s;
+    wanted.conversationId = p.conversationId;
+    wanted.providerCallId = p.providerCallId;
+    auto call = findOrCreateCall(wanted, p.callSid);
+    if (!call)
+        return call.error();
+    store::CompletionData data;
+    data.status = QString::fromLatin1(store::CallStatus::Failed);
+    data.failureReason = p.failureReason;
+    QJsonObject metadata = call->metadata;
+    metadata.insert(u"initiation_failure"_s,
+                    QJsonObject{{u"type"_s, p.providerType}, {u"body"_s, p.providerBody}});
+    data.metadata = metadata;
+    data.endedAt = QDateTime::fromSecsSinceEpoch(p.eventTimestamp, QTimeZone::UTC);
+    auto failed = store::CallRepository(m_db).completeCall(call->id, data);
+    if (!failed)
+        return failed.error();
+    return Applied{u"processed"_s, 200, {}, failed->callSid, failed->conversationId};
+}
+
+Result<WebhookProcessor::Applied> WebhookProcessor::audio(const AudioPayloadInfo &p,
+                                                          const QString &audioPath)
+{
+    store::NewCall wanted;
+    wanted.agentId = p.agentId;
+    wanted.status = QString::fromLatin1(store::CallStatus::InProgress);
+    wanted.conversationId = p.conversationId;
+    auto call = findOrCreateCall(wanted, {});
+    if (!call)
+        return call.error();
+    if (auto stored = store::CallRepository(m_db).setAudioPath(call->id, audioPath); !stored)
+        return stored.error();
+    return Applied{u"processed"_s, 200, {}, call->callSid, call->conversationId};
+}
+
+Result<WebhookProcessor::Applied> WebhookProcessor::turn(const TranscriptionTurn &t)
+{
+    store::CallRepository calls(m_db);
+    // The seeds' two-step lookup: our call_sid, then the conversation id (also accepted in the
+    // call_sid field, where relays sometimes put it).
+    auto call = calls.findByCallSid(t.callSid);
+    const QString conversationId = !t.conversationId.isEmpty()        ? t.conversationId
+                                   : t.callSid.startsWith(u"conv_"_s) ? t.callSid
+                                                                      : QString();
+    if (call && !call.value() && !conversationId.isEmpty())
+        call = calls.findByConversationId(conversationId);
+    if (!call)
+        return call.error();
+    if (!call.value())
+        return Applied{
+            u"not_found"_s, 404,
+            Error{u"call_not_found"_s,
+                  u"No call with call_sid \"%1\"; the delivery is kept in the inbox"_s.arg(
+                      t.callSid)},
+            t.callSid, conversationId};
+
+    const store::CallRecord &record = *call.value();
+    store::NewTurn turn;
+    turn.speaker = t.speaker;
+    turn.message = t.message;
+    turn.timeInCallSecs = t.timeInCallSecs;
+    turn.turnKey = t.turnKey();
+    turn.receivedAt = QDateTime::currentDateTimeUtc();
+    auto appended = calls.appendTurn(record.id, turn);
+    if (!appended)
+        return appended.error();
+    if (!appended.value())
+        return Applied{u"duplicate"_s, 200, {}, record.callSid, record.conversationId};
+    // A turn is the first sure sign that the call connected.
+    if (record.status == QLatin1StringView(store::CallStatus::Initiating)) {
+        auto started =
+            calls.changeStatus(record.id, QString::fromLatin1(store::CallStatus::InProgress));
+        if (!started)
+            return started.error();
+    }
+    return Applied{u"processed"_s, 200, {}, record.callSid, record.conversationId};
+}
+
+} // namespace callwatch::webhooks

@@ -1,0 +1,72 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "store/callrecord.h"
+#include "store/deliveryrepository.h"
+#include "webhooks/audiopayloadscanner.h"
+#include "webhooks/callinitiationfailure.h"
+#include "webhooks/ingestwriter.h"
+#include "webhooks/postcalltranscription.h"
+#include "webhooks/transcriptionturn.h"
+
+#include <QSqlDatabase>
+
+namespace callwatch::webhooks {
+
+/**
+ * @brief What a verified, parsed delivery changes in the store: one method per kind.
+ *
+ * Runs on the writer thread inside the group transaction. Every method first records the
+ * delivery in the inbox, then applies the change in a savepoint of its own, then records the
+ * outcome; so a delivery whose processing fails is still in the inbox, with the reason.
+ * The same code serves webhooks, Replay of a stored delivery and the backfill of missed ones.
+ */
+class WebhookProcessor
+{
+public:
+    explicit WebhookProcessor(QSqlDatabase db);
+
+    /** A delivery refused before processing (bad signature, bad JSON): inbox only. */
+    WorkResult reject(store::DeliveryRecord delivery, int httpStatus, const Error &error);
+    /** A valid delivery of a type we do not handle: recorded, answered 200. */
+    WorkResult ignore(store::DeliveryRecord delivery);
+
+    WorkResult applyPostCall(store::DeliveryRecord delivery, const PostCallTranscription &payload);
+    WorkResult applyInitiationFailure(store::DeliveryRecord delivery,
+                                      const CallInitiationFailure &payload);
+    WorkResult applyAudio(store::DeliveryRecord delivery, const AudioPayloadInfo &payload,
+                          const QString &audioPath);
+    WorkResult applyTurn(store::DeliveryRecord delivery, const TranscriptionTurn &turn);
+
+    /**
+     * Reprocesses a stored delivery as a new delivery of the same route (verification
+     * "replayed": its timestamp has usually expired, and the caller holds calls:write).
+     * Idempotency still holds: replaying a processed delivery answers "duplicate".
+     */
+    WorkResult replay(qint64 deliveryId);
+
+private:
+    /** The outcome of the change itself, before it is written back to the inbox row. */
+    struct Applied
+    {
+        QString outcome; ///< processed, duplicate, not_found, failed
+        int httpStatus = 200;
+        Error error;
+        QString callSid;
+        QString conversationId;
+    };
+    using Change = std::function<Result<Applied>()>;
+
+    WorkResult run(store::DeliveryRecord delivery, const QString &dedupKey, const Change &change);
+    WorkResult finish(qint64 deliveryId, const Applied &applied);
+    Result<store::CallRecord> findOrCreateCall(const store::NewCall &wanted,
+                                               const QString &ourCallSid);
+    Result<Applied> postCall(const PostCallTranscription &payload);
+    Result<Applied> initiationFailure(const CallInitiationFailure &payload);
+    Result<Applied> audio(const AudioPayloadInfo &payload, const QString &audioPath);
+    Result<Applied> turn(const TranscriptionTurn &turn);
+
+    QSqlDatabase m_db;
+};
+
+} // namespace callwatch::webhooks

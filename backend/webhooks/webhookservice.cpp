@@ -1,0 +1,335 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "webhooks/webhookservice.h"
+
+#include "webhooks/audiopayloadscanner.h"
+#include "webhooks/ingestwriter.h"
+#include "webhooks/logging.h"
+#include "webhooks/webhookenvelope.h"
+#include "webhooks/webhookprocessor.h"
+
+#include <QBuffer>
+#include <QCryptographicHash>
+#include <QDateTime>
+#include <QDir>
+#include <QFile>
+#include <QMetaObject>
+#include <QPointer>
+#include <QTemporaryFile>
+
+using namespace Qt::StringLiterals;
+
+namespace callwatch::webhooks {
+
+namespace {
+
+constexpr qint64 MaxAudioBodyBytes = 64 * 1024 * 1024;
+constexpr qint64 MaxTurnBodyBytes = 256 * 1024;
+constexpr QByteArrayView SignatureHeader = "elevenlabs-signature";
+
+int statusFor(SignatureVerifier::Outcome outcome)
+{
+    // No secret configured is our misconfiguration, not the sender's: 503 makes ElevenLabs
+    // retry once the operator has set it, instead of dropping the delivery for good.
+    return outcome == SignatureVerifier::Outcome::NoSecretConfigured ? 503 : 401;
+}
+
+QJsonObject headersThatMatter(const http::HttpRequest &request)
+{
+    QJsonObject headers;
+    for (const char *name : {"content-type", "user-agent", "content-length", "transfer-encoding",
+                             "elevenlabs-signature", "x-forwarded-for"}) {
+        const QByteArray value = request.header(name);
+        if (!value.isEmpty())
+            headers.insert(QLatin1StringView(name), QString::fromLatin1(value));
+    }
+    return headers;
+}
+
+} // namespace
+
+http::HttpResponse toResponse(const WorkResult &result)
+{
+    return http::HttpResponse::json(result.body, result.httpStatus);
+}
+
+WebhookService::WebhookService(IngestWriter *writer, Options options, QObject *parent)
+    : QObject(parent), m_writer(writer), m_options(std::move(options)),
+      m_postCallVerifier(m_options.postCallSecrets),
+      m_transcriptionVerifier(m_options.transcriptionSecrets)
+{
+    m_audioPool.setMaxThreadCount(1); // decoding is I/O and memory bound; one at a time
+    if (!m_options.clock)
+        m_options.clock = [] { return QDateTime::currentSecsSinceEpoch(); };
+    QDir().mkpath(m_options.audioDirectory);
+}
+
+WebhookService::~WebhookService()
+{
+    m_audioPool.waitForDone();
+}
+
+http::RouteOptions WebhookService::postCallRouteOptions()
+{
+    http::RouteOptions options;
+    options.maxBodyBytes = MaxAudioBodyBytes;
+    options.spoolBodyToDisk = true;
+    return options;
+}
+
+http::RouteOptions WebhookService::transcriptionRouteOptions()
+{
+    http::RouteOptions options;
+    options.maxBodyBytes = MaxTurnBodyBytes;
+    return options;
+}
+
+qint64 WebhookService::now() const
+{
+    return m_options.clock();
+}
+
+store::DeliveryRecord
+WebhookService::deliveryFor(const http::HttpRequest &request, const QString &route,
+                            const SignatureVerifier::Verification &verification) const
+{
+    store::DeliveryRecord delivery;
+    delivery.receivedAt = QDateTime::currentDateTimeUtc();
+    delivery.route = route;
+    delivery.signatureHeader = QString::fromLatin1(request.header(SignatureHeader));
+    delivery.headers = headersThatMatter(request);
+    delivery.body = request.body;
+    delivery.bodySize = request.bodySize;
+    delivery.verification = SignatureVerifier::outcomeCode(verification.outcome);
+    if (!request.body.isEmpty())
+        delivery.bodySha256 = QString::fromLatin1(
+            QCryptographicHash::hash(request.body, QCryptographicHash::Sha256).toHex());
+    return delivery;
+}
+
+void WebhookService::submit(std::function<WorkResult(QSqlDatabase &)> work,
+                            http::HttpResponder responder)
+{
+    m_writer->submit(std::move(work), this,
+                     [responder](const WorkResult &result) { responder.send(toResponse(result)); });
+}
+
+void WebhookService::rejectDelivery(store::DeliveryRecord delivery, int status, const Error &error,
+                                    http::HttpResponder responder)
+{
+    qCInfo(lcWebhooks) << "rejected" << delivery.route << "delivery:" << error.code;
+    submit([delivery = std::move(delivery), status, error](
+               QSqlDatabase &db) { return WebhookProcessor(db).reject(delivery, status, error); },
+           std::move(responder));
+}
+
+void WebhookService::handleTranscription(const http::HttpRequest &request,
+                                         http::HttpResponder responder)
+{
+    const auto verification =
+        m_transcriptionVerifier.verify(request.header(SignatureHeader), request.body, now());
+    store::DeliveryRecord delivery = deliveryFor(request, u"transcription"_s, verification);
+    delivery.eventType = u"transcription_turn"_s;
+    if (!verification.ok())
+        return rejectDelivery(
+            std::move(delivery), statusFor(verification.outcome),
+            {SignatureVerifier::outcomeCode(verification.outcome), verification.message},
+            std::move(responder));
+    auto turn = TranscriptionTurn::parse(request.body);
+    if (!turn)
+        return rejectDelivery(std::move(delivery), 400, turn.error(), std::move(responder));
+    delivery.callSid = turn->callSid;
+    submit([delivery = std::move(delivery), turn = std::move(turn).value()](
+               QSqlDatabase &db) { return WebhookProcessor(db).applyTurn(delivery, turn); },
+           std::move(responder));
+}
+
+void WebhookService::replay(qint64 deliveryId, http::HttpResponder responder)
+{
+    submit([deliveryId](QSqlDatabase &db) { return WebhookProcessor(db).replay(deliveryId); },
+           std::move(responder));
+}
+
+void WebhookService::handlePostCall(const http::HttpRequest &request, http::HttpResponder responder)
+{
+    if (!request.bodyFilePath.isEmpty()) {
+        // Bodies too large to keep in memory are post_call_audio in practice; they are
+        // verified and decoded off the HTTP thread.
+        return handleAudio(request, std::move(responder));
+    }
+    const auto verification =
+        m_postCallVerifier.verify(request.header(SignatureHeader), request.body, now());
+    store::DeliveryRecord delivery = deliveryFor(request, u"post-call"_s, verification);
+    if (!verification.ok())
+        return rejectDelivery(
+            std::move(delivery), statusFor(verification.outcome),
+            {SignatureVerifier::outcomeCode(verification.outcome), verification.message},
+            std::move(responder));
+    auto envelope = WebhookEnvelope::parse(request.body);
+    if (!envelope)
+        return rejectDelivery(std::move(delivery), 400, envelope.error(), std::move(responder));
+    delivery.eventType = envelope->type;
+    if (envelope->type == WebhookType::PostCallTranscription) {
+        auto payload = PostCallTranscription::fromEnvelope(envelope.value());
+        if (!payload)
+            return rejectDelivery(std::move(delivery), 400, payload.error(), std::move(responder));
+        delivery.conversationId = payload->conversationId;
+        return submit(
+            [delivery = std::move(delivery), p = std::move(payload).value()](QSqlDatabase &db) {
+                return WebhookProcessor(db).applyPostCall(delivery, p);
+            },
+            std::move(responder));
+    }
+    if (envelope->type == WebhookType::CallInitiationFailure) {
+        auto payload = CallInitiationFailure::fromEnvelope(envelope.value());
+        if (!payload)
+            return rejectDelivery(std::move(delivery), 400, payload.error(), std::move(responder));
+        delivery.conversationId = payload->conversationId;
+        return submit(
+            [delivery = std::move(delivery), p = std::move(payload).value()](QSqlDatabase &db) {
+                return WebhookProcessor(db).applyInitiationFailure(delivery, p);
+            },
+            std::move(responder));
+    }
+    if (envelope->type == WebhookType::PostCallAudio)
+        return handleAudio(request, std::move(responder));
+    submit([delivery = std::move(delivery)](
+               QSqlDatabase &db) { return WebhookProcessor(db).ignore(delivery); },
+           std::move(responder));
+}
+
+namespace {
+
+/** The body of a request, in memory or spooled, as one read-only view (files are mapped). */
+class BodyView
+{
+public:
+    explicit BodyView(const http::HttpRequest &request) : m_memory(request.body)
+    {
+        if (request.bodyFilePath.isEmpty())
+            return;
+        m_file.setFileName(request.bodyFilePath);
+        if (m_file.open(QIODevice::ReadOnly) && m_file.size() > 0)
+            m_mapped = m_file.map(0, m_file.size());
+    }
+    bool ok() const { return m_file.fileName().isEmpty() || m_mapped || m_file.size() == 0; }
+    QByteArrayView bytes() const
+    {
+        return m_mapped ? QByteArrayView(m_mapped, m_file.size()) : QByteArrayView(m_memory);
+    }
+
+private:
+    QByteArray m_memory;
+    QFile m_file;
+    uchar *m_mapped = nullptr;
+};
+
+QString safeFileStem(const QString &conversationId)
+{
+    QString stem;
+    for (const QChar c : conversationId)
+        stem.append(c.isLetterOrNumber() || c == u'_' || c == u'-' ? c : u'_');
+    return stem.isEmpty() ? u"unknown"_s : stem;
+}
+
+} // namespace
+
+void WebhookService::handleAudio(const http::HttpRequest &request, http::HttpResponder responder)
+{
+    // Work on a copy: the request (and its spool file) stay alive until the response is sent,
+    // which happens only after this task has posted its result back.
+    QPointer<WebhookService> self(this);
+    m_audioPool.start([self, this, request, responder]() mutable {
+        AudioJob job = decodeAudio(request);
+        QMetaObject::invokeMethod(
+            this,
+            [self, this, job = std::move(job), request, responder]() mutable {
+                if (self)
+                    finishAudio(request, std::move(job), std::move(responder));
+            },
+            Qt::QueuedConnection);
+    });
+}
+
+WebhookService::AudioJob WebhookService::decodeAudio(const http::HttpRequest &request) const
+{
+    AudioJob job;
+    BodyView body(request);
+    if (!body.ok()) {
+        job.error = Error{u"io_error"_s, u"The spooled request body could not be read"_s};
+        job.status = 503;
+        return job;
+    }
+    job.verification =
+        m_postCallVerifier.verify(request.header(SignatureHeader), body.bytes(), now());
+    job.sha256 = QString::fromLatin1(
+        QCryptographicHash::hash(body.bytes(), QCryptographicHash::Sha256).toHex());
+    if (!job.verification.ok())
+        return job;
+
+    // Stream from the file (or the shared in-memory bytes): no extra copy of the body.
+    std::unique_ptr<QIODevice> input;
+    if (request.bodyFilePath.isEmpty()) {
+        auto buffer = std::make_unique<QBuffer>();
+        buffer->setData(request.body); // implicitly shared, not copied
+        input = std::move(buffer);
+    } else
+        input = std::make_unique<QFile>(request.bodyFilePath);
+    input->open(QIODevice::ReadOnly);
+    QTemporaryFile output(QDir(m_options.audioDirectory).filePath(u"incoming-XXXXXX.part"_s));
+    if (!output.open()) {
+        job.error = Error{u"io_error"_s, u"The audio directory is not writable"_s};
+        job.status = 503;
+        return job;
+    }
+    auto info = AudioPayloadScanner().scan(*input, output);
+    if (!info) {
+        job.error = info.error();
+        job.status = 400;
+        job.notAudio = info.error().message.contains(u"full_audio"_s) &&
+                       info.error().code == u"missing_field"_s;
+        if (job.notAudio)
+            job.fallbackBody = body.bytes().toByteArray();
+        return job;
+    }
+    const QString finalPath =
+        QDir(m_options.audioDirectory).filePath(safeFileStem(info->conversationId) + u".mp3"_s);
+    QFile::remove(finalPath);
+    if (!output.rename(finalPath)) {
+        job.error = Error{u"io_error"_s, u"The decoded audio could not be stored"_s};
+        job.status = 503;
+        return job;
+    }
+    output.setAutoRemove(false);
+    job.info = info.value();
+    job.audioPath = finalPath;
+    return job;
+}
+
+void WebhookService::finishAudio(const http::HttpRequest &request, AudioJob job,
+                                 http::HttpResponder responder)
+{
+    store::DeliveryRecord delivery = deliveryFor(request, u"post-call"_s, job.verification);
+    delivery.body.clear(); // tens of MB of base64: the decoded file is what we keep
+    delivery.bodySha256 = job.sha256;
+    delivery.eventType = QString(WebhookType::PostCallAudio);
+    if (!job.verification.ok())
+        return rejectDelivery(
+            std::move(delivery), statusFor(job.verification.outcome),
+            {SignatureVerifier::outcomeCode(job.verification.outcome), job.verification.message},
+            std::move(responder));
+    if (job.notAudio) {
+        // A large body of another type: handle it like any other, now in memory.
+        http::HttpRequest inMemory = request;
+        inMemory.body = job.fallbackBody;
+        inMemory.bodyFilePath.clear();
+        return handlePostCall(inMemory, std::move(responder));
+    }
+    if (job.status != 200)
+        return rejectDelivery(std::move(delivery), job.status, job.error, std::move(responder));
+    delivery.conversationId = job.info.conversationId;
+    submit([delivery = std::move(delivery), info = job.info, path = job.audioPath](
+               QSqlDatabase &db) { return WebhookProcessor(db).applyAudio(delivery, info, path); },
+           std::move(responder));
+}
+
+} // namespace callwatch::webhooks

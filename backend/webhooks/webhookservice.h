@@ -1,0 +1,83 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "http/httptypes.h"
+#include "store/deliveryrepository.h"
+#include "webhooks/audiopayloadscanner.h"
+#include "webhooks/signatureverifier.h"
+
+#include <QObject>
+#include <QThreadPool>
+
+#include <functional>
+
+namespace callwatch::webhooks {
+
+class IngestWriter;
+struct WorkResult;
+
+/**
+ * @brief The HTTP side of the webhook path: checks the signature, parses the payload, and hands a
+ * unit of work to the IngestWriter; answers each request once its group has committed.
+ *
+ * Everything here runs on the HTTP thread except the decoding of audio bodies (tens of MB),
+ * which runs on a worker pool so it never stalls other requests.
+ */
+class WebhookService : public QObject
+{
+    Q_OBJECT
+public:
+    struct Options
+    {
+        QList<QByteArray> postCallSecrets;
+        QList<QByteArray> transcriptionSecrets;
+        QString audioDirectory;        ///< where decoded MP3 files are kept
+        std::function<qint64()> clock; ///< unix seconds; defaults to the system clock
+    };
+
+    WebhookService(IngestWriter *writer, Options options, QObject *parent = nullptr);
+    ~WebhookService() override;
+
+    void handlePostCall(const http::HttpRequest &request, http::HttpResponder responder);
+    void handleTranscription(const http::HttpRequest &request, http::HttpResponder responder);
+    /** Reprocesses a stored delivery (the inspector's Replay). */
+    void replay(qint64 deliveryId, http::HttpResponder responder);
+
+    /** Limits of the two routes: audio bodies reach tens of MB and are spooled to disk. */
+    static http::RouteOptions postCallRouteOptions();
+    static http::RouteOptions transcriptionRouteOptions();
+
+private:
+    store::DeliveryRecord deliveryFor(const http::HttpRequest &request, const QString &route,
+                                      const SignatureVerifier::Verification &verification) const;
+    void submit(std::function<WorkResult(QSqlDatabase &)> work, http::HttpResponder responder);
+    void rejectDelivery(store::DeliveryRecord delivery, int status, const Error &error,
+                        http::HttpResponder responder);
+    /** What decoding an audio body on the worker pool produced. */
+    struct AudioJob
+    {
+        SignatureVerifier::Verification verification;
+        QString sha256;
+        int status = 200;
+        Error error;
+        bool notAudio = false;   ///< a large body of another type: handled in memory instead
+        QByteArray fallbackBody; ///< that body
+        AudioPayloadInfo info;
+        QString audioPath;
+    };
+    void handleAudio(const http::HttpRequest &request, http::HttpResponder responder);
+    AudioJob decodeAudio(const http::HttpRequest &request) const;
+    void finishAudio(const http::HttpRequest &request, AudioJob job, http::HttpResponder responder);
+    qint64 now() const;
+
+    IngestWriter *m_writer;
+    Options m_options;
+    SignatureVerifier m_postCallVerifier;
+    SignatureVerifier m_transcriptionVerifier;
+    QThreadPool m_audioPool;
+};
+
+/** Converts a writer result to the HTTP response sent for it. */
+http::HttpResponse toResponse(const WorkResult &result);
+
+} // namespace callwatch::webhooks
