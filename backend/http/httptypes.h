@@ -16,6 +16,8 @@
 #include <functional>
 #include <memory>
 
+QT_FORWARD_DECLARE_CLASS(QTcpSocket)
+
 namespace callwatch::http {
 
 using HeaderList = QList<QPair<QByteArray, QByteArray>>;
@@ -27,10 +29,10 @@ struct HttpRequest
     QByteArray target; ///< the raw request-target, e.g. "/api/calls?status=failed"
     QString path;      ///< percent-decoded path without the query
     QUrlQuery query;
-    HeaderList headers;     ///< names lower-cased, in arrival order
-    QByteArray body;        ///< the whole body, unless the route spools to disk
-    QString bodyFilePath;   ///< set (and body empty) when the route spools large bodies to disk
-    qint64 bodySize = 0;    ///< bytes of body received (memory or file)
+    HeaderList headers;   ///< names lower-cased, in arrival order
+    QByteArray body;      ///< the whole body, unless the route spools to disk
+    QString bodyFilePath; ///< set (and body empty) when the route spools large bodies to disk
+    qint64 bodySize = 0;  ///< bytes of body received (memory or file)
     QHostAddress peer;
     QStringList pathArgs;   ///< values captured by {placeholders}, in pattern order
     QElapsedTimer received; ///< started when the first byte of the request head arrived
@@ -52,6 +54,15 @@ struct HttpResponse
     static HttpResponse json(const QJsonArray &array, int status = 200);
     /** {"error": {"code": code, "message": message}} */
     static HttpResponse error(int status, const QString &code, const QString &message);
+
+    /**
+     * The bytes to put on the wire: status line, Content-Type, Content-Length, Connection, the
+     * extra headers, the body. Framing headers in `headers` (Content-Length, Transfer-Encoding,
+     * Connection) and headers containing CR/LF are dropped: the server owns the framing.
+     */
+    QByteArray toWire(bool keepAlive) const;
+    /** "OK", "Not Found", ...; "Unknown" for codes without a registered phrase. */
+    static QByteArrayView reasonPhrase(int status);
 };
 
 class HttpConnection;
@@ -60,6 +71,8 @@ class HttpConnection;
  * @brief The handle a deferred route answers through, possibly long after the handler returned.
  * Copyable; the first send() wins. Sending after the client went away is a safe no-op
  * (this is the point of not using QFuture routes on Qt 6.4, which crash in that case).
+ * If every copy is destroyed without a send(), the client gets a 500 so that the
+ * pipeline behind this request is not blocked forever.
  * Must be used from the thread that owns the HTTP server.
  */
 class HttpResponder
@@ -79,6 +92,39 @@ private:
 using SyncHandler = std::function<HttpResponse(const HttpRequest &)>;
 using AsyncHandler = std::function<void(const HttpRequest &, HttpResponder)>;
 
+/**
+ * Receives a socket whose WebSocket handshake request is still unread in it (for
+ * QWebSocketServer::handleConnection). The handler owns the socket from then on; note that
+ * in Qt 6.4 handleConnection() does not take ownership either: delete the socket after the
+ * QWebSocket built on it.
+ */
+using UpgradeHandler = std::function<void(QTcpSocket *socket, const HttpRequest &request)>;
+
+/** @brief One finished request, for access logs. Never carries header values or the body. */
+struct RequestLogEntry
+{
+    QByteArray method; ///< "-" when the request line could not be parsed
+    QString path;      ///< decoded path without the query (queries may carry secrets)
+    int status = 0;    ///< 0 when the client went away before an answer existed
+    qint64 bodyBytesIn = 0;
+    qint64 bodyBytesOut = 0;
+    qint64 durationUs = 0; ///< first byte of the request to the response being queued
+    QHostAddress peer;
+    quint16 peerPort = 0;
+    bool clientGone = false; ///< the response could not be written: the client had disconnected
+};
+
+using RequestLogger = std::function<void(const RequestLogEntry &)>;
+
+/**
+ * @brief Per-route limits and body handling.
+ *
+ * Spooling: the de-chunked body is written to a file in HttpServer::spoolDirectory() and
+ * HttpRequest::bodyFilePath names it (HttpRequest::body stays empty). The server deletes that
+ * path once the request is finished: after the response is written, or after an async handler
+ * answers (or drops its responder) when the client has already gone. To keep the file, the
+ * handler moves it away (QFile::rename) before answering; a missing file is not an error.
+ */
 struct RouteOptions
 {
     qint64 maxBodyBytes = 1024 * 1024; ///< larger bodies get 413 before they are buffered

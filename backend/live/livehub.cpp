@@ -1,0 +1,178 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "live/livehub.h"
+
+#include "live/livesession.h"
+#include "live/logging.h"
+#include "live/outgoingmessage.h"
+
+#include <QTcpSocket>
+#include <QWebSocket>
+#include <QWebSocketServer>
+
+using namespace Qt::StringLiterals;
+
+namespace callwatch::live {
+
+LiveHub::LiveHub(JwtVerifier verifier, ReplayFunction replay, LiveHubOptions options,
+                 QObject *parent)
+    : QObject(parent), m_verifier(std::move(verifier)), m_replay(std::move(replay)),
+      m_options(std::move(options)), m_drainTimer(this)
+{
+    if (!m_options.clockMs)
+        m_options.clockMs = [] { return QDateTime::currentMSecsSinceEpoch(); };
+    m_options.replayPageSize = qMax(1, m_options.replayPageSize);
+    if (const Result<> usable = JwtVerifier::validateConfig(m_verifier.config()); !usable)
+        qCWarning(lcLive).noquote() << "JWT configuration unusable, every client will be refused:"
+                                    << usable.error().message;
+
+    m_server = new QWebSocketServer(u"callwatch"_s, QWebSocketServer::NonSecureMode, this);
+    m_server->setHandshakeTimeout(m_options.handshakeTimeoutMs);
+    connect(m_server, &QWebSocketServer::newConnection, this, &LiveHub::onNewConnection);
+
+    m_drainTimer.setSingleShot(true);
+    m_drainTimer.setInterval(0);
+    connect(&m_drainTimer, &QTimer::timeout, this, &LiveHub::drain);
+}
+
+LiveHub::~LiveHub()
+{
+    // Sessions reach into our members: end them while those still exist.
+    const QSet<LiveSession *> sessions = std::exchange(m_sessions, {});
+    for (LiveSession *session : sessions) {
+        session->disconnect(this);
+        delete session;
+    }
+}
+
+bool LiveHub::listen(const QHostAddress &address, quint16 port)
+{
+    if (!m_server->listen(address, port)) {
+        qCWarning(lcLive).noquote()
+            << "live hub cannot listen on" << address.toString() << port << m_server->errorString();
+        return false;
+    }
+    return true;
+}
+
+quint16 LiveHub::serverPort() const
+{
+    return m_server->serverPort();
+}
+
+void LiveHub::close()
+{
+    m_server->close();
+}
+
+void LiveHub::handleUpgrade(QTcpSocket *socket)
+{
+    if (!socket)
+        return;
+    // The HTTP layer may delete its connection object; the socket must outlive it.
+    socket->setParent(this);
+    m_pendingUpgrades.removeIf([](const QPointer<QTcpSocket> &pending) { return !pending; });
+    m_pendingUpgrades.append(socket);
+    // QWebSocketServer::handleConnection() starts no handshake timeout of its own.
+    QTimer::singleShot(m_options.handshakeTimeoutMs, socket, [this, socket] {
+        if (m_pendingUpgrades.removeAll(socket) > 0)
+            socket->abort();
+    });
+    m_server->handleConnection(socket);
+}
+
+void LiveHub::onNewConnection()
+{
+    while (m_server->hasPendingConnections()) {
+        QWebSocket *socket = m_server->nextPendingConnection();
+        if (!socket)
+            continue;
+        m_pendingUpgrades.removeIf([socket](const QPointer<QTcpSocket> &pending) {
+            return !pending || (pending->peerPort() == socket->peerPort() &&
+                                pending->peerAddress() == socket->peerAddress());
+        });
+        LiveSessionEnvironment environment;
+        environment.verifier = &m_verifier;
+        environment.replay = &m_replay;
+        environment.options = &m_options;
+        environment.identities = &m_identities;
+        environment.stats = &m_stats;
+        environment.lastPublishedId = [this] { return m_lastPublishedId; };
+        environment.learnIdentity = [this](const QString &callSid, const QString &conversationId) {
+            learnIdentity(callSid, conversationId);
+        };
+        auto *session = new LiveSession(socket, std::move(environment), this);
+        connect(session, &LiveSession::finished, this, &LiveHub::onSessionFinished);
+        connect(session, &LiveSession::pumpRequested, this, &LiveHub::schedulePump);
+        m_sessions.insert(session);
+        session->start();
+    }
+}
+
+void LiveHub::onSessionFinished(LiveSession *session)
+{
+    m_sessions.remove(session);
+    m_pumpSet.remove(session);
+    session->deleteLater();
+}
+
+void LiveHub::publish(const QList<EventRecord> &events)
+{
+    // A copy: a session closed while offering (too slow) must not disturb the iteration.
+    const QSet<LiveSession *> sessions = m_sessions;
+    for (const EventRecord &event : events) {
+        ++m_stats.eventsPublished;
+        learnIdentity(event.callSid, event.conversationId);
+        if (event.id <= m_lastPublishedId)
+            qCWarning(lcLive).nospace()
+                << "event " << event.id << " published after " << m_lastPublishedId
+                << ": clients already past it will not get it";
+        m_lastPublishedId = qMax(m_lastPublishedId, event.id);
+        const OutgoingMessage message = OutgoingMessage::event(event); // serialized once
+        for (LiveSession *session : sessions) {
+            if (session->offer(message))
+                m_pumpSet.insert(session);
+        }
+    }
+    if (!m_pumpSet.isEmpty())
+        m_drainTimer.start();
+}
+
+void LiveHub::schedulePump(LiveSession *session)
+{
+    if (!m_sessions.contains(session))
+        return;
+    m_pumpSet.insert(session);
+    m_drainTimer.start();
+}
+
+void LiveHub::drain()
+{
+    const QSet<LiveSession *> batch = std::exchange(m_pumpSet, {});
+    for (LiveSession *session : batch) {
+        // A session may have finished while an earlier one was pumped.
+        if (!m_sessions.contains(session))
+            continue;
+        if (session->pump() == LiveSession::PumpResult::MoreWork)
+            m_pumpSet.insert(session);
+    }
+    if (!m_pumpSet.isEmpty())
+        m_drainTimer.start();
+}
+
+void LiveHub::learnIdentity(const QString &callSid, const QString &conversationId)
+{
+    if (!m_identities.learn(callSid, conversationId))
+        return;
+    for (LiveSession *session : std::as_const(m_sessions))
+        session->link(callSid, conversationId);
+}
+
+int LiveHub::clientCount() const
+{
+    int count = 0;
+    for (const LiveSession *session : m_sessions)
+        count += session->isOpen() ? 1 : 0;
+    return count;
+}
+
+} // namespace callwatch::live

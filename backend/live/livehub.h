@@ -1,0 +1,82 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "core/eventrecord.h"
+#include "live/callidentitymap.h"
+#include "live/jwtverifier.h"
+#include "live/livetypes.h"
+
+#include <QHostAddress>
+#include <QList>
+#include <QObject>
+#include <QPointer>
+#include <QSet>
+#include <QTimer>
+
+class QTcpSocket;
+class QWebSocketServer;
+
+namespace callwatch::live {
+
+class LiveSession;
+
+/**
+ * @brief The live WebSocket hub: authenticates clients, keeps their subscriptions and pushes
+ * committed events to them in id order, with resume ("since") and per-client backpressure.
+ *
+ * Not thread-safe: create it, call publish() and handleUpgrade() in one thread (with a running
+ * event loop). From another thread, post: QMetaObject::invokeMethod(hub, [=] { hub->publish(e); }).
+ * publish() only queues; sockets are written from the event loop in bounded steps.
+ * Protocol: docs/live-protocol.md.
+ */
+class LiveHub : public QObject
+{
+    Q_OBJECT
+
+public:
+    LiveHub(JwtVerifier verifier, ReplayFunction replay, LiveHubOptions options = {},
+            QObject *parent = nullptr);
+    ~LiveHub() override;
+
+    /** Accepts WebSocket clients on its own port (0 = any free port; see serverPort()). */
+    bool listen(const QHostAddress &address, quint16 port);
+    quint16 serverPort() const;
+    /** Stops listening; connected clients stay. */
+    void close();
+
+    /**
+     * Takes over a TCP connection whose HTTP upgrade request has NOT been read yet (the HTTP
+     * layer must have disconnected its own handlers). The hub owns the socket from now on.
+     */
+    void handleUpgrade(QTcpSocket *socket);
+
+    /** Committed events in increasing id order. Never throws; never writes to sockets itself. */
+    void publish(const QList<EventRecord> &events);
+
+    /** Authenticated clients not yet closing. */
+    int clientCount() const;
+    LiveHubStats stats() const { return m_stats; }
+    qint64 lastPublishedId() const { return m_lastPublishedId; }
+
+private:
+    void onNewConnection();
+    void onSessionFinished(LiveSession *session);
+    void schedulePump(LiveSession *session);
+    void drain();
+    void learnIdentity(const QString &callSid, const QString &conversationId);
+
+    JwtVerifier m_verifier;
+    ReplayFunction m_replay;
+    LiveHubOptions m_options;
+    LiveHubStats m_stats;
+    CallIdentityMap m_identities;
+    qint64 m_lastPublishedId = 0;
+
+    QWebSocketServer *m_server = nullptr;
+    QSet<LiveSession *> m_sessions;
+    QSet<LiveSession *> m_pumpSet; ///< sessions with something to write or replay
+    QTimer m_drainTimer;
+    QList<QPointer<QTcpSocket>> m_pendingUpgrades; ///< handed over, handshake not finished yet
+};
+
+} // namespace callwatch::live

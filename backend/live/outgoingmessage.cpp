@@ -1,0 +1,25 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "live/outgoingmessage.h"
+
+#include "live/liveprotocol.h"
+
+namespace callwatch::live {
+
+OutgoingMessage OutgoingMessage::control(const QByteArray &utf8)
+{
+    OutgoingMessage message;
+    message.text = QString::fromUtf8(utf8);
+    message.bytes = utf8.size();
+    return message;
+}
+
+OutgoingMessage OutgoingMessage::event(const EventRecord &record)
+{
+    OutgoingMessage message = control(LiveProtocol::eventMessage(record));
+    message.eventId = record.id;
+    message.callSid = record.callSid;
+    message.conversationId = record.conversationId;
+    return message;
+}
+
+} // namespace callwatch::live

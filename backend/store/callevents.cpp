@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "store/callevents.h"
+
+#include "store/sql.h"
+
+#include <QJsonValue>
+
+using namespace Qt::StringLiterals;
+
+namespace callwatch::store::callevents {
+
+namespace {
+
+QJsonValue orNull(const QString &value)
+{
+    return value.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(value);
+}
+
+template<typename T> QJsonValue orNull(const std::optional<T> &value)
+{
+    return value ? QJsonValue(*value) : QJsonValue(QJsonValue::Null);
+}
+
+EventRecord make(const char *type, const CallRecord &call, QJsonObject payload, const QDateTime &at)
+{
+    payload.insert(u"type"_s, QString::fromLatin1(type));
+    payload.insert(u"call_sid"_s, call.callSid);
+    payload.insert(u"conversation_id"_s, orNull(call.conversationId));
+    payload.insert(u"timestamp"_s, sql::timeText(at));
+    EventRecord event;
+    event.type = QString::fromLatin1(type);
+    event.callId = call.id;
+    event.callSid = call.callSid;
+    event.conversationId = call.conversationId;
+    event.payload = payload;
+    event.createdAt = at;
+    return event;
+}
+
+} // namespace
+
+EventRecord status(const CallRecord &call, const QString &previousStatus, const QDateTime &at)
+{
+    return make(EventType::CallStatus, call,
+                {{u"status"_s, call.status},
+                 {u"previous_status"_s, orNull(previousStatus)},
+                 {u"failure_reason"_s, orNull(call.failureReason)},
+                 {u"driver_id"_s, orNull(call.driverId)},
+                 {u"to_number"_s, orNull(call.toNumber)}},
+                at);
+}
+
+EventRecord completed(const CallRecord &call, const QDateTime &at)
+{
+    return make(EventType::CallCompleted, call,
+                {{u"status"_s, call.status},
+                 {u"transcript_summary"_s, orNull(call.transcriptSummary)},
+                 {u"call_duration_seconds"_s, orNull(call.callDurationSeconds)},
+                 {u"cost"_s, orNull(call.cost)},
+                 {u"call_successful"_s, orNull(call.callSuccessful)},
+                 {u"analysis"_s, call.analysis},
+                 {u"termination_reason"_s, orNull(call.terminationReason)}},
+                at);
+}
+
+EventRecord transcription(const CallRecord &call, const TranscriptTurn &turn)
+{
+    return make(EventType::Transcription, call,
+                {{u"sequence_number"_s, turn.sequenceNumber},
+                 {u"speaker"_s, turn.speaker},
+                 {u"message"_s, turn.message},
+                 {u"time_in_call_secs"_s, orNull(turn.timeInCallSecs)},
+                 {u"source"_s, turn.source}},
+                turn.receivedAt);
+}
+
+} // namespace callwatch::store::callevents

@@ -1,0 +1,91 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "core/eventrecord.h"
+#include "core/result.h"
+#include "store/callrecord.h"
+#include "store/databaseurl.h"
+#include "store/eventlog.h"
+
+#include <QSqlDatabase>
+
+#include <optional>
+
+namespace callwatch::store {
+
+/**
+ * @brief Calls and their transcripts. Every change is written together with its `events` row in
+ * one transaction (a savepoint when the caller already has one open), so the live stream never
+ * shows a change that was rolled back and never misses one that was committed.
+ *
+ * The store records what it is told: which status transitions make sense is the caller's call.
+ * Errors: `call_not_found`, `call_exists`, `conversation_in_use`, `invalid_call`,
+ * `invalid_turn`, `invalid_cursor`, `database_error`.
+ */
+class CallRepository
+{
+public:
+    explicit CallRepository(QSqlDatabase db);
+
+    /// Event `call_status` (previous_status null). Duplicate call_sid → `call_exists`.
+    Result<CallRecord> createCall(const NewCall &call);
+
+    Result<std::optional<CallRecord>> findById(qint64 id);
+    Result<std::optional<CallRecord>> findByCallSid(const QString &callSid);
+    Result<std::optional<CallRecord>> findByConversationId(const QString &conversationId);
+    /// The newest call with this provider id (provider ids are not unique).
+    Result<std::optional<CallRecord>> findByProviderCallId(const QString &providerCallId);
+
+    /// Fills conversation_id / provider_call_id where still NULL (set values are kept). When the
+    /// conversation id is newly set, a `call_status` event with the unchanged status tells the
+    /// dashboard. Another call holding that conversation id → `conversation_in_use`.
+    Result<CallRecord> setConversation(qint64 callId, const QString &conversationId,
+                                       const QString &providerCallId);
+
+    /// Writes the status (started_at on in_progress, ended_at on completed/failed, when unset)
+    /// and a `call_status` event; the same status and reason again writes nothing.
+    Result<CallRecord> changeStatus(qint64 callId, const QString &newStatus,
+                                    const QString &failureReason = {});
+
+    /// Stores the post-call results: event `call_status` (only when the status changes) then
+    /// `call_completed`.
+    Result<CallRecord> completeCall(qint64 callId, const CompletionData &data);
+
+    /// Appends a turn with the next sequence number and a `transcription` event; nullopt (and no
+    /// row, no event, no number used) when (call, source, turn_key) is already stored.
+    Result<std::optional<TranscriptTurn>> appendTurn(qint64 callId, const NewTurn &turn);
+
+    /// Makes these the call's `post_call` turns (live turns stay), without events. The same turns
+    /// again change nothing; different ones replace the old post-call turns. Returns the number
+    /// of turns written (0 when unchanged).
+    Result<int> replacePostCallTranscript(qint64 callId, const QList<NewTurn> &turns);
+
+    Result<> setAudioPath(qint64 callId, const QString &path);
+
+    Result<CallPage> listCalls(const CallFilter &filter);
+    /// Turns: the post-call transcript when there is one (it is authoritative), else the live
+    /// turns; ordered by sequence_number.
+    Result<std::optional<CallWithTranscript>> getCallWithTranscript(const QString &callSid);
+
+private:
+    Result<std::optional<CallRecord>> findOne(const QString &name, const QString &where,
+                                              const QVariant &value);
+    /// Reads the call, locked for this transaction on PostgreSQL; `call_not_found` if missing.
+    Result<CallRecord> lockCall(qint64 callId);
+    Result<CallRecord> insertCall(const NewCall &call, const QString &callSid,
+                                  const QDateTime &now);
+    Result<CallRecord> writeStatus(const CallRecord &call, const QString &status,
+                                   const QString &failureReason, const QDateTime &now);
+    Result<CallRecord> writeCompletion(const CallRecord &call, const CompletionData &data,
+                                       const QString &failureReason, const QDateTime &now);
+    Result<std::optional<TranscriptTurn>> insertTurn(qint64 callId, qint64 sequenceNumber,
+                                                     const NewTurn &turn, bool ignoreDuplicate);
+    Result<QList<TranscriptTurn>> turnsOf(qint64 callId, const QString &source);
+    Result<> appendEvent(const EventRecord &event);
+
+    QSqlDatabase m_db;
+    Dialect m_dialect;
+    EventLog m_events;
+};
+
+} // namespace callwatch::store

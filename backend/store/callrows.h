@@ -1,0 +1,26 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "core/result.h"
+#include "store/callrecord.h"
+
+#include <QSqlQuery>
+
+#include <utility>
+
+/// Column lists and row mapping for `calls` and `call_transcriptions`, and the list cursor.
+namespace callwatch::store::callrows {
+
+/// Every `calls` column, in the order callFromRow() reads them (usable after RETURNING too).
+QString callColumns();
+CallRecord callFromRow(const QSqlQuery &row);
+
+/// Every `call_transcriptions` column, in the order turnFromRow() reads them.
+QString turnColumns();
+TranscriptTurn turnFromRow(const QSqlQuery &row);
+
+/// Opaque keyset cursor for "after (created_at, id)", newest first.
+QString encodeCursor(const QDateTime &createdAt, qint64 id);
+Result<std::pair<QDateTime, qint64>> decodeCursor(const QString &cursor);
+
+} // namespace callwatch::store::callrows

@@ -1,0 +1,191 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// CallRepository, transcript half: appending live turns and storing the post-call transcript.
+#include "store/callrepository.h"
+
+#include "store/callevents.h"
+#include "store/callrows.h"
+#include "store/sql.h"
+#include "store/transaction.h"
+
+#include <QSet>
+
+using namespace Qt::StringLiterals;
+
+namespace callwatch::store {
+
+namespace {
+
+Result<> validateTurn(const NewTurn &turn)
+{
+    if (turn.speaker != u"agent" && turn.speaker != u"user")
+        return Error{u"invalid_turn"_s,
+                     u"Unknown speaker \"%1\" (agent or user)."_s.arg(turn.speaker)};
+    if (turn.source != QLatin1StringView(TurnSource::Live) &&
+        turn.source != QLatin1StringView(TurnSource::PostCall))
+        return Error{u"invalid_turn"_s, u"Unknown turn source \"%1\"."_s.arg(turn.source)};
+    if (turn.turnKey.isEmpty())
+        return Error{u"invalid_turn"_s, u"A turn needs a turn key."_s};
+    return {};
+}
+
+// Whether the stored post-call turns are exactly `turns` (order and content).
+bool sameTurns(const QList<TranscriptTurn> &stored, const QList<NewTurn> &turns)
+{
+    if (stored.size() != turns.size())
+        return false;
+    for (qsizetype i = 0; i < turns.size(); ++i) {
+        const TranscriptTurn &a = stored.at(i);
+        const NewTurn &b = turns.at(i);
+        if (a.turnKey != b.turnKey || a.speaker != b.speaker || a.message != b.message ||
+            a.timeInCallSecs != b.timeInCallSecs || a.toolCalls != b.toolCalls ||
+            a.toolResults != b.toolResults)
+            return false;
+    }
+    return true;
+}
+
+} // namespace
+
+Result<std::optional<TranscriptTurn>> CallRepository::appendTurn(qint64 callId, const NewTurn &turn)
+{
+    if (auto valid = validateTurn(turn); !valid)
+        return valid.error();
+    Transaction tx(m_db);
+    if (auto begun = tx.status(); !begun)
+        return begun.error();
+    // Taking the number first locks the call row (PostgreSQL) so appends for one call queue up
+    // across connections and instances; a duplicate rolls back and gives the number back.
+    auto query = sql::exec(m_db, u"next_sequence_number"_s,
+                           u"UPDATE calls SET last_sequence_number = last_sequence_number + 1, "
+                           "updated_at = ? WHERE id = ? RETURNING "_s +
+                               callrows::callColumns(),
+                           {sql::timeText(sql::nowUtc()), callId});
+    if (!query)
+        return query.error();
+    if (!query->next())
+        return Error{u"call_not_found"_s, u"There is no call with id %1."_s.arg(callId)};
+    const CallRecord call = callrows::callFromRow(query.value());
+    query->finish();
+
+    auto inserted = insertTurn(callId, call.lastSequenceNumber, turn, true);
+    if (!inserted)
+        return inserted.error();
+    if (!inserted->has_value())
+        return std::optional<TranscriptTurn>(); // duplicate: tx rolls back
+    if (auto logged = appendEvent(callevents::transcription(call, inserted->value())); !logged)
+        return logged.error();
+    if (auto committed = tx.commit(); !committed)
+        return committed.error();
+    return inserted;
+}
+
+Result<std::optional<TranscriptTurn>> CallRepository::insertTurn(qint64 callId,
+                                                                 qint64 sequenceNumber,
+                                                                 const NewTurn &turn,
+                                                                 bool ignoreDuplicate)
+{
+    const QDateTime receivedAt = turn.receivedAt.isValid() ? turn.receivedAt : sql::nowUtc();
+    const QString onConflict =
+        ignoreDuplicate ? u" ON CONFLICT (call_id, source, turn_key) DO NOTHING"_s : QString();
+    auto query =
+        sql::exec(m_db, u"insert_turn"_s,
+                  u"INSERT INTO call_transcriptions (call_id, sequence_number, speaker, message, "
+                  "time_in_call_secs, received_at, source, turn_key, tool_calls, tool_results) "
+                  "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"_s +
+                      onConflict + u" RETURNING "_s + callrows::turnColumns(),
+                  {callId, sequenceNumber, turn.speaker, turn.message,
+                   sql::number(turn.timeInCallSecs), sql::timeText(receivedAt), turn.source,
+                   turn.turnKey, sql::json(turn.toolCalls), sql::json(turn.toolResults)});
+    if (!query)
+        return query.error();
+    std::optional<TranscriptTurn> stored;
+    if (query->next())
+        stored = callrows::turnFromRow(query.value());
+    query->finish();
+    return stored;
+}
+
+Result<int> CallRepository::replacePostCallTranscript(qint64 callId, const QList<NewTurn> &turns)
+{
+    QList<NewTurn> postCall = turns;
+    QSet<QString> keys;
+    for (NewTurn &turn : postCall) {
+        turn.source = QString::fromLatin1(TurnSource::PostCall);
+        if (auto valid = validateTurn(turn); !valid)
+            return valid.error();
+        if (keys.contains(turn.turnKey))
+            return Error{u"invalid_turn"_s,
+                         u"Two post-call turns share the key \"%1\"."_s.arg(turn.turnKey)};
+        keys.insert(turn.turnKey);
+    }
+
+    Transaction tx(m_db);
+    if (auto begun = tx.status(); !begun)
+        return begun.error();
+    if (auto call = lockCall(callId); !call)
+        return call.error();
+    auto stored = turnsOf(callId, QString::fromLatin1(TurnSource::PostCall));
+    if (!stored)
+        return stored.error();
+    if (sameTurns(stored.value(), postCall))
+        return 0; // a repeated post-call webhook: nothing to do
+
+    auto removed = sql::run(m_db, u"delete_post_call_turns"_s,
+                            u"DELETE FROM call_transcriptions WHERE call_id = ? AND source = ?"_s,
+                            {callId, QString::fromLatin1(TurnSource::PostCall)});
+    if (!removed)
+        return removed.error();
+    // Reserve all numbers at once; post-call turns follow the live ones in the same sequence.
+    auto last = sql::scalar(m_db, u"reserve_sequence_numbers"_s,
+                            u"UPDATE calls SET last_sequence_number = last_sequence_number + ?, "
+                            "updated_at = ? WHERE id = ? RETURNING last_sequence_number"_s,
+                            {qint64(postCall.size()), sql::timeText(sql::nowUtc()), callId});
+    if (!last)
+        return last.error();
+    const qint64 first = last->value_or(QVariant(0)).toLongLong() - postCall.size() + 1;
+    for (qsizetype i = 0; i < postCall.size(); ++i) {
+        auto inserted = insertTurn(callId, first + i, postCall.at(i), false);
+        if (!inserted)
+            return inserted.error();
+    }
+    if (auto committed = tx.commit(); !committed)
+        return committed.error();
+    return int(postCall.size());
+}
+
+Result<QList<TranscriptTurn>> CallRepository::turnsOf(qint64 callId, const QString &source)
+{
+    auto query = sql::exec(m_db, u"read_turns"_s,
+                           u"SELECT "_s + callrows::turnColumns() +
+                               u" FROM call_transcriptions WHERE call_id = ? AND source = ? "
+                               "ORDER BY sequence_number"_s,
+                           {callId, source});
+    if (!query)
+        return query.error();
+    QList<TranscriptTurn> turns;
+    while (query->next())
+        turns << callrows::turnFromRow(query.value());
+    return turns;
+}
+
+Result<std::optional<CallWithTranscript>>
+CallRepository::getCallWithTranscript(const QString &callSid)
+{
+    auto call = findByCallSid(callSid);
+    if (!call)
+        return call.error();
+    if (!call->has_value())
+        return std::optional<CallWithTranscript>();
+    CallWithTranscript result{call->value(), {}};
+    auto turns = turnsOf(result.call.id, QString::fromLatin1(TurnSource::PostCall));
+    if (!turns)
+        return turns.error();
+    if (turns->isEmpty())
+        turns = turnsOf(result.call.id, QString::fromLatin1(TurnSource::Live));
+    if (!turns)
+        return turns.error();
+    result.turns = turns.value();
+    return std::optional<CallWithTranscript>(std::move(result));
+}
+
+} // namespace callwatch::store

@@ -1,0 +1,146 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "store/deliveryrepository.h"
+
+#include "store/sql.h"
+
+#include <algorithm>
+
+using namespace Qt::StringLiterals;
+
+namespace callwatch::store {
+
+namespace {
+
+constexpr int kMaxList = 500;
+
+// Columns in the order fromRow() reads them; the body is appended when wanted.
+const QString kColumns =
+    u"id, received_at, route, event_type, signature_header, headers, body_path, body_size, "
+    "body_sha256, verification, outcome, http_status, error_code, error_message, dedup_key, "
+    "call_sid, conversation_id, processed_at"_s;
+
+DeliveryRecord fromRow(const QSqlQuery &row)
+{
+    DeliveryRecord d;
+    d.id = row.value(0).toLongLong();
+    d.receivedAt = sql::toTime(row.value(1));
+    d.route = row.value(2).toString();
+    d.eventType = row.value(3).toString();
+    d.signatureHeader = row.value(4).toString();
+    d.headers = sql::toJsonObject(row.value(5));
+    d.bodyPath = row.value(6).toString();
+    d.bodySize = row.value(7).toLongLong();
+    d.bodySha256 = row.value(8).toString();
+    d.verification = row.value(9).toString();
+    d.outcome = row.value(10).toString();
+    if (const auto status = sql::toOptionalInt(row.value(11)))
+        d.httpStatus = int(*status);
+    d.errorCode = row.value(12).toString();
+    d.errorMessage = row.value(13).toString();
+    d.dedupKey = row.value(14).toString();
+    d.callSid = row.value(15).toString();
+    d.conversationId = row.value(16).toString();
+    d.processedAt = sql::toTime(row.value(17));
+    return d;
+}
+
+QVariant optionalInt(const std::optional<int> &value)
+{
+    return value ? QVariant(*value) : QVariant();
+}
+
+} // namespace
+
+DeliveryRepository::DeliveryRepository(QSqlDatabase db) : m_db(std::move(db)) {}
+
+Result<qint64> DeliveryRepository::record(const DeliveryRecord &d)
+{
+    const QDateTime receivedAt = d.receivedAt.isValid() ? d.receivedAt : sql::nowUtc();
+    auto id = sql::scalar(
+        m_db, u"record_delivery"_s,
+        u"INSERT INTO webhook_deliveries (received_at, route, event_type, signature_header, "
+        "headers, body, body_path, body_size, body_sha256, verification, outcome, http_status, "
+        "error_code, error_message, dedup_key, call_sid, conversation_id, processed_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"_s,
+        {sql::timeText(receivedAt), d.route, sql::text(d.eventType), sql::text(d.signatureHeader),
+         sql::json(d.headers), d.body.isEmpty() ? QVariant() : QVariant(d.body),
+         sql::text(d.bodyPath), d.bodySize, sql::text(d.bodySha256), d.verification, d.outcome,
+         optionalInt(d.httpStatus), sql::text(d.errorCode), sql::text(d.errorMessage),
+         sql::text(d.dedupKey), sql::text(d.callSid), sql::text(d.conversationId),
+         sql::time(d.processedAt)});
+    if (!id)
+        return id.error();
+    if (!id->has_value())
+        return Error{u"database_error"_s, u"Statement record_delivery returned no id."_s};
+    return id->value().toLongLong();
+}
+
+Result<> DeliveryRepository::updateOutcome(qint64 id, const DeliveryOutcome &o)
+{
+    const QDateTime processedAt = o.processedAt.isValid() ? o.processedAt : sql::nowUtc();
+    auto updated = sql::run(
+        m_db, u"update_delivery_outcome"_s,
+        u"UPDATE webhook_deliveries SET outcome = ?, http_status = COALESCE(?, http_status), "
+        "error_code = COALESCE(?, error_code), error_message = COALESCE(?, error_message), "
+        "event_type = COALESCE(?, event_type), dedup_key = COALESCE(?, dedup_key), "
+        "call_sid = COALESCE(?, call_sid), conversation_id = COALESCE(?, conversation_id), "
+        "processed_at = ? WHERE id = ?"_s,
+        {o.outcome, optionalInt(o.httpStatus), sql::text(o.errorCode), sql::text(o.errorMessage),
+         sql::text(o.eventType), sql::text(o.dedupKey), sql::text(o.callSid),
+         sql::text(o.conversationId), sql::timeText(processedAt), id});
+    if (!updated)
+        return updated.error();
+    if (updated.value() == 0)
+        return Error{u"not_found"_s, u"There is no webhook delivery %1."_s.arg(id)};
+    return {};
+}
+
+Result<QList<DeliveryRecord>> DeliveryRepository::list(int limit, qint64 beforeId)
+{
+    QString statement = u"SELECT "_s + kColumns + u" FROM webhook_deliveries"_s;
+    QVariantList values;
+    if (beforeId > 0) {
+        statement += u" WHERE id < ?"_s;
+        values << beforeId;
+    }
+    statement += u" ORDER BY id DESC LIMIT ?"_s;
+    values << std::clamp(limit, 1, kMaxList);
+    auto query = sql::exec(m_db, u"list_deliveries"_s, statement, values);
+    if (!query)
+        return query.error();
+    QList<DeliveryRecord> deliveries;
+    while (query->next())
+        deliveries << fromRow(query.value());
+    return deliveries;
+}
+
+Result<std::optional<DeliveryRecord>> DeliveryRepository::get(qint64 id)
+{
+    auto query =
+        sql::exec(m_db, u"get_delivery"_s,
+                  u"SELECT "_s + kColumns + u", body FROM webhook_deliveries WHERE id = ?"_s, {id});
+    if (!query)
+        return query.error();
+    std::optional<DeliveryRecord> delivery;
+    if (query->next()) {
+        delivery = fromRow(query.value());
+        delivery->body = query->value(18).toByteArray();
+    }
+    return delivery;
+}
+
+Result<bool> DeliveryRepository::claimDedupKey(const QString &key, qint64 deliveryId)
+{
+    if (key.isEmpty())
+        return Error{u"invalid_dedup_key"_s, u"A dedup key must not be empty."_s};
+    auto inserted = sql::run(
+        m_db, u"claim_dedup_key"_s,
+        u"INSERT INTO webhook_dedup (dedup_key, delivery_id, created_at) "
+        "VALUES (?, ?, ?) ON CONFLICT (dedup_key) DO NOTHING"_s,
+        {key, deliveryId > 0 ? QVariant(deliveryId) : QVariant(), sql::timeText(sql::nowUtc())});
+    if (!inserted)
+        return inserted.error();
+    return inserted.value() == 1;
+}
+
+} // namespace callwatch::store

@@ -1,0 +1,78 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "core/result.h"
+
+#include <QByteArray>
+#include <QDateTime>
+#include <QJsonObject>
+#include <QList>
+#include <QSqlDatabase>
+#include <QString>
+
+#include <optional>
+
+namespace callwatch::store {
+
+/** @brief One row of `webhook_deliveries` (the inbox). Empty strings stand for NULL. */
+struct DeliveryRecord
+{
+    qint64 id = 0;
+    QDateTime receivedAt; ///< invalid: now
+    QString route;        ///< "post-call", "transcription", …
+    QString eventType;
+    QString signatureHeader;
+    QJsonObject headers; ///< only the ones that matter (content-type, user-agent, …)
+    QByteArray body;     ///< empty when the body stays on disk (bodyPath) or was not loaded
+    QString bodyPath;
+    qint64 bodySize = 0;
+    QString bodySha256;
+    QString verification = QStringLiteral("not_checked");
+    QString outcome = QStringLiteral("pending");
+    std::optional<int> httpStatus;
+    QString errorCode;
+    QString errorMessage;
+    QString dedupKey;
+    QString callSid;
+    QString conversationId;
+    QDateTime processedAt;
+};
+
+/** @brief What became of a delivery; empty fields leave the stored value as it is. */
+struct DeliveryOutcome
+{
+    QString outcome;
+    std::optional<int> httpStatus;
+    QString errorCode;
+    QString errorMessage;
+    QString eventType;
+    QString dedupKey;
+    QString callSid;
+    QString conversationId;
+    QDateTime processedAt; ///< invalid: now
+};
+
+/**
+ * @brief The webhook inbox and the "first delivery wins" table, for ingest, the inspector and
+ * Replay. Methods run in the caller's transaction when there is one.
+ */
+class DeliveryRepository
+{
+public:
+    explicit DeliveryRepository(QSqlDatabase db);
+
+    Result<qint64> record(const DeliveryRecord &delivery);
+    /// Sets the outcome (and the other non-empty fields); `not_found` when no such delivery.
+    Result<> updateOutcome(qint64 id, const DeliveryOutcome &outcome);
+    /// Newest first, without bodies; beforeId > 0 continues an earlier page. limit 1..500.
+    Result<QList<DeliveryRecord>> list(int limit, qint64 beforeId = 0);
+    /// One delivery with its body.
+    Result<std::optional<DeliveryRecord>> get(qint64 id);
+    /// True when this delivery is the first to claim `key` (atomic, also across instances).
+    Result<bool> claimDedupKey(const QString &key, qint64 deliveryId);
+
+private:
+    QSqlDatabase m_db;
+};
+
+} // namespace callwatch::store

@@ -1,0 +1,84 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "store/eventlog.h"
+
+#include "store/sql.h"
+
+#include <QJsonDocument>
+
+#include <algorithm>
+
+using namespace Qt::StringLiterals;
+
+namespace callwatch::store {
+
+namespace {
+
+constexpr int kMaxRead = 1000;
+
+} // namespace
+
+EventLog::EventLog(QSqlDatabase db) : m_db(std::move(db)) {}
+
+Result<qint64> EventLog::append(const EventRecord &event)
+{
+    const QDateTime createdAt = event.createdAt.isValid() ? event.createdAt : sql::nowUtc();
+    auto id =
+        sql::scalar(m_db, u"append_event"_s,
+                    u"INSERT INTO events (type, call_id, call_sid, conversation_id, payload, "
+                    "created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id"_s,
+                    {event.type, event.callId, event.callSid, sql::text(event.conversationId),
+                     QString::fromUtf8(QJsonDocument(event.payload).toJson(QJsonDocument::Compact)),
+                     sql::timeText(createdAt)});
+    if (!id)
+        return id.error();
+    if (!id->has_value())
+        return Error{u"database_error"_s, u"Statement append_event returned no id."_s};
+    return id->value().toLongLong();
+}
+
+Result<QList<EventRecord>> EventLog::readAfter(qint64 afterId, int limit)
+{
+    auto query = sql::exec(m_db, u"read_events_after"_s,
+                           u"SELECT id, type, call_id, call_sid, conversation_id, payload, "
+                           "created_at FROM events WHERE id > ? ORDER BY id LIMIT ?"_s,
+                           {afterId, std::clamp(limit, 1, kMaxRead)});
+    if (!query)
+        return query.error();
+    QList<EventRecord> events;
+    while (query->next()) {
+        EventRecord event;
+        event.id = query->value(0).toLongLong();
+        event.type = query->value(1).toString();
+        event.callId = query->value(2).toLongLong();
+        event.callSid = query->value(3).toString();
+        event.conversationId = query->value(4).toString();
+        event.payload = sql::toJsonObject(query->value(5));
+        event.createdAt = sql::toTime(query->value(6));
+        events << event;
+    }
+    return events;
+}
+
+Result<qint64> EventLog::lastId()
+{
+    auto id = sql::scalar(m_db, u"last_event_id"_s, u"SELECT COALESCE(MAX(id), 0) FROM events"_s);
+    if (!id)
+        return id.error();
+    return id->value_or(QVariant(0)).toLongLong();
+}
+
+Result<qint64> EventLog::oldestId()
+{
+    auto id = sql::scalar(m_db, u"oldest_event_id"_s, u"SELECT COALESCE(MIN(id), 0) FROM events"_s);
+    if (!id)
+        return id.error();
+    return id->value_or(QVariant(0)).toLongLong();
+}
+
+Result<int> EventLog::prune(const QDateTime &olderThan)
+{
+    return sql::run(m_db, u"prune_events"_s, u"DELETE FROM events WHERE created_at < ?"_s,
+                    {sql::timeText(olderThan)});
+}
+
+} // namespace callwatch::store

@@ -1,0 +1,39 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "core/eventrecord.h"
+#include "core/result.h"
+
+#include <QDateTime>
+#include <QList>
+#include <QSqlDatabase>
+
+namespace callwatch::store {
+
+/**
+ * @brief The append-only `events` table: what live clients are told, in id order, so a client
+ * that reconnects can ask for everything after the last id it saw.
+ *
+ * On PostgreSQL ids can commit out of order (see the migration); readers must allow for it.
+ */
+class EventLog
+{
+public:
+    explicit EventLog(QSqlDatabase db);
+
+    /// Stores the event (payload as JSON text); returns its id. Runs in the caller's transaction.
+    Result<qint64> append(const EventRecord &event);
+    /// Events with id > afterId, ordered by id, at most `limit` (1..1000).
+    Result<QList<EventRecord>> readAfter(qint64 afterId, int limit);
+    /// The highest id, 0 when empty.
+    Result<qint64> lastId();
+    /// The lowest id still stored, 0 when empty.
+    Result<qint64> oldestId();
+    /// Deletes events created before `olderThan`; returns how many.
+    Result<int> prune(const QDateTime &olderThan);
+
+private:
+    QSqlDatabase m_db;
+};
+
+} // namespace callwatch::store

@@ -1,0 +1,244 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "store/database.h"
+#include "store/sql.h"
+#include "testdatabase.h"
+
+#include <QFileInfo>
+#include <QSqlQuery>
+#include <QTest>
+#include <QThread>
+
+#include <thread>
+
+using namespace Qt::StringLiterals;
+using namespace callwatch::store;
+using callwatch::store::test::TestDatabase;
+
+class TestDatabaseClass : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void opensAndPings_data() { TestDatabase::addDialectRows(); }
+    void opensAndPings();
+    void sqliteSettings();
+    void postgresTimezone();
+    void connectionPerThread_data() { TestDatabase::addDialectRows(); }
+    void connectionPerThread();
+    void adoptedThreadConnectionIsClosed();
+    void closeThreadConnectionReconnects();
+    void pingRecoversFromDroppedConnection();
+    void valuesRoundTrip_data() { TestDatabase::addDialectRows(); }
+    void valuesRoundTrip();
+    void placeholderMismatch_data() { TestDatabase::addDialectRows(); }
+    void placeholderMismatch();
+    void unavailable_data();
+    void unavailable();
+};
+
+namespace {
+
+QVariant pragma(QSqlDatabase db, const QString &name)
+{
+    QSqlQuery query(db);
+    if (!query.exec(u"PRAGMA "_s + name) || !query.next())
+        return {};
+    return query.value(0);
+}
+
+} // namespace
+
+void TestDatabaseClass::opensAndPings()
+{
+    TestDatabase fixture;
+    CW_OPEN_DB(fixture, false);
+    QVERIFY(fixture.connection().isOpen());
+    auto pinged = fixture.database().ping();
+    QVERIFY2(pinged.ok(), qPrintable(pinged.error().message));
+}
+
+void TestDatabaseClass::sqliteSettings()
+{
+    TestDatabase fixture;
+    QCOMPARE(fixture.create(u"sqlite"_s), TestDatabase::Status::Ready);
+    QVERIFY(QFileInfo::exists(fixture.url().sqlitePath())); // parent directory was created
+    QSqlDatabase db = fixture.connection();
+    QCOMPARE(pragma(db, u"journal_mode"_s).toString(), u"wal"_s);
+    QCOMPARE(pragma(db, u"synchronous"_s).toInt(), 2); // FULL
+    QCOMPARE(pragma(db, u"foreign_keys"_s).toInt(), 1);
+    QCOMPARE(pragma(db, u"busy_timeout"_s).toInt(), 10000);
+}
+
+void TestDatabaseClass::postgresTimezone()
+{
+    TestDatabase fixture;
+    const auto status = fixture.create(u"postgresql"_s);
+    if (status == TestDatabase::Status::Skip)
+        QSKIP(qPrintable(fixture.message()));
+    QVERIFY2(status == TestDatabase::Status::Ready, qPrintable(fixture.message()));
+    auto zone = sql::scalar(fixture.connection(), u"show_timezone"_s, u"SHOW TIME ZONE"_s);
+    QVERIFY(zone.ok());
+    QCOMPARE(zone->value_or(QVariant()).toString(), u"UTC"_s);
+}
+
+void TestDatabaseClass::connectionPerThread()
+{
+    TestDatabase fixture;
+    CW_OPEN_DB(fixture, false);
+    QSqlDatabase mainDb = fixture.connection();
+    QVERIFY(sql::run(mainDb, u"create"_s, u"CREATE TABLE t (v INTEGER)"_s).ok());
+    const QString mainName = mainDb.connectionName();
+    QCOMPARE(fixture.connection().connectionName(), mainName); // stable within a thread
+
+    QString workerName;
+    bool workerOk = false;
+    std::unique_ptr<QThread> worker(QThread::create([&] {
+        QSqlDatabase db = fixture.connection();
+        workerName = db.connectionName();
+        workerOk =
+            db.isOpen() && sql::run(db, u"insert"_s, u"INSERT INTO t (v) VALUES (?)"_s, {42}).ok();
+    }));
+    worker->start();
+    QVERIFY(worker->wait(30000));
+    QVERIFY(workerOk);
+    QVERIFY(!workerName.isEmpty());
+    QVERIFY(workerName != mainName);
+    // The worker's connection was closed and removed when its thread finished.
+    QVERIFY(!QSqlDatabase::contains(workerName));
+    QVERIFY(QSqlDatabase::contains(mainName));
+    auto value = sql::scalar(mainDb, u"read"_s, u"SELECT v FROM t"_s);
+    QVERIFY(value.ok());
+    QCOMPARE(value->value_or(QVariant()).toInt(), 42);
+}
+
+void TestDatabaseClass::adoptedThreadConnectionIsClosed()
+{
+    TestDatabase fixture;
+    QCOMPARE(fixture.create(u"sqlite"_s), TestDatabase::Status::Ready);
+    QString name;
+    std::thread plain([&] { name = fixture.connection().connectionName(); });
+    plain.join();
+    QVERIFY(!name.isEmpty());
+    QVERIFY(!QSqlDatabase::contains(name));
+}
+
+void TestDatabaseClass::closeThreadConnectionReconnects()
+{
+    TestDatabase fixture;
+    QCOMPARE(fixture.create(u"sqlite"_s), TestDatabase::Status::Ready);
+    const QString first = fixture.connection().connectionName();
+    fixture.database().closeThreadConnection();
+    QVERIFY(!QSqlDatabase::contains(first));
+    QSqlDatabase again = fixture.connection();
+    QVERIFY(again.isOpen());
+    QVERIFY(again.connectionName() != first);
+    QVERIFY(fixture.database().ping().ok());
+}
+
+void TestDatabaseClass::valuesRoundTrip()
+{
+    TestDatabase fixture;
+    CW_OPEN_DB(fixture, false);
+    QSqlDatabase db = fixture.connection();
+    const bool pg = fixture.database().dialect() == Dialect::Postgresql;
+    QVERIFY(sql::run(db, u"create"_s,
+                     u"CREATE TABLE v (t TEXT, n BIGINT, d DOUBLE PRECISION, b %1)"_s.arg(
+                         pg ? u"BYTEA"_s : u"BLOB"_s))
+                .ok());
+    const QString text = u"O'Brien \\ \"q\" ? -- /* 名前 📞 $1 $$"_s;
+    const qint64 big = 9007199254740993LL;
+    const double fraction = 0.1 + 0.2;
+    const QByteArray bytes("\x00'\\\xff?", 5);
+    // A '?' inside a literal is not a placeholder.
+    auto inserted =
+        sql::run(db, u"insert"_s, u"INSERT INTO v (t, n, d, b) VALUES (? || '?', ?, ?, ?)"_s,
+                 {text, big, fraction, bytes});
+    QVERIFY2(inserted.ok(), qPrintable(inserted.error().message));
+    QVERIFY(sql::run(db, u"insert null"_s, u"INSERT INTO v (t, n, d, b) VALUES (?, ?, ?, ?)"_s,
+                     {QVariant(), sql::number(std::optional<qint64>()), QVariant(), QVariant()})
+                .ok());
+    auto query = sql::exec(db, u"read"_s,
+                           u"SELECT t, n, d, b FROM v WHERE t = ? OR t IS NULL "
+                           "ORDER BY t IS NULL"_s,
+                           {QString(text + u'?')});
+    QVERIFY(query.ok());
+    QVERIFY(query->next());
+    QCOMPARE(query->value(0).toString(), QString(text + u'?'));
+    QCOMPARE(query->value(1).toLongLong(), big);
+    QCOMPARE(query->value(2).toDouble(), fraction);
+    QCOMPARE(query->value(3).toByteArray(), bytes);
+    QVERIFY(query->next());
+    QVERIFY(query->value(0).isNull());
+    QVERIFY(query->value(1).isNull());
+    QVERIFY(!query->next());
+}
+
+void TestDatabaseClass::placeholderMismatch()
+{
+    TestDatabase fixture;
+    CW_OPEN_DB(fixture, false);
+    QSqlDatabase db = fixture.connection();
+    const QList<QVariantList> cases{QVariantList{QVariant(1)},
+                                    QVariantList{QVariant(1), QVariant(2), QVariant(3)}};
+    for (const QVariantList &values : cases) {
+        auto result = sql::exec(db, u"mismatch"_s, u"SELECT ?, ?"_s, values);
+        QVERIFY(!result.ok());
+        QCOMPARE(result.error().code, u"database_error"_s);
+        QVERIFY(result.error().message.contains(u"mismatch"));
+    }
+}
+
+void TestDatabaseClass::pingRecoversFromDroppedConnection()
+{
+    TestDatabase fixture;
+    const auto status = fixture.create(u"postgresql"_s);
+    if (status == TestDatabase::Status::Skip)
+        QSKIP(qPrintable(fixture.message()));
+    QVERIFY2(status == TestDatabase::Status::Ready, qPrintable(fixture.message()));
+    QSqlDatabase held = fixture.connection(); // as a repository would hold it
+    const QVariant pid =
+        sql::scalar(held, u"pid"_s, u"SELECT pg_backend_pid()"_s).value().value_or(QVariant());
+    // The server drops the connection (restart, idle timeout, admin).
+    std::unique_ptr<QThread> admin(QThread::create([&] {
+        (void)sql::scalar(fixture.database().connection(), u"kill"_s,
+                          u"SELECT pg_terminate_backend(?)"_s, {pid});
+    }));
+    admin->start();
+    QVERIFY(admin->wait(30000));
+
+    auto failed = fixture.database().ping();
+    QVERIFY(!failed.ok());
+    QCOMPARE(failed.error().code, u"database_unavailable"_s);
+    auto recovered = fixture.database().ping();
+    QVERIFY2(recovered.ok(), qPrintable(recovered.error().message));
+    auto again = sql::scalar(held, u"after"_s, u"SELECT pg_backend_pid()"_s);
+    QVERIFY2(again.ok(), qPrintable(again.error().message));
+    QVERIFY(again->value_or(QVariant()) != pid);
+}
+
+void TestDatabaseClass::unavailable_data()
+{
+    QTest::addColumn<QString>("url");
+    QTest::addColumn<QString>("shown");
+    // Port 1 on loopback: nothing listens, the connection is refused at once.
+    QTest::newRow("postgres refused")
+        << u"postgresql://cw:hunter2@127.0.0.1:1/cw"_s << u"postgresql://cw:***@127.0.0.1:1/cw"_s;
+    QTest::newRow("sqlite unwritable")
+        << u"sqlite:///proc/callwatch-test/x.db"_s << u"sqlite:///proc/callwatch-test/x.db"_s;
+}
+
+void TestDatabaseClass::unavailable()
+{
+    QFETCH(QString, url);
+    auto parsed = DatabaseUrl::parse(url);
+    QVERIFY(parsed.ok());
+    auto database = Database::open(parsed.value());
+    QVERIFY(!database.ok());
+    QCOMPARE(database.error().code, u"database_unavailable"_s);
+    QFETCH(QString, shown);
+    QVERIFY2(database.error().message.contains(shown), qPrintable(database.error().message));
+    QVERIFY(!database.error().message.contains(u"hunter2"));
+}
+
+QTEST_GUILESS_MAIN(TestDatabaseClass)
+#include "tst_database.moc"

@@ -1,0 +1,114 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "store/callrepository.h"
+#include "store/eventlog.h"
+#include "store/sql.h"
+#include "testdatabase.h"
+
+#include <QTest>
+
+using namespace Qt::StringLiterals;
+using namespace callwatch;
+using namespace callwatch::store;
+using callwatch::store::test::TestDatabase;
+
+class TestEventLog : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void appendAndReadAfter_data() { TestDatabase::addDialectRows(); }
+    void appendAndReadAfter();
+    void pruneKeepsIdsIncreasing_data() { TestDatabase::addDialectRows(); }
+    void pruneKeepsIdsIncreasing();
+};
+
+namespace {
+
+EventRecord makeEvent(const CallRecord &call, int n, const QDateTime &at)
+{
+    EventRecord e;
+    e.type = u"transcription"_s;
+    e.callId = call.id;
+    e.callSid = call.callSid;
+    e.conversationId = call.conversationId;
+    e.payload = QJsonObject{{u"n"_s, n}, {u"message"_s, u"Grüße \u0000 \"quoted\" 📞"_s}};
+    e.createdAt = at;
+    return e;
+}
+
+CallRecord makeCall(QSqlDatabase db)
+{
+    NewCall call;
+    call.callSid = u"CA1"_s;
+    call.conversationId = u"conv-1"_s;
+    return CallRepository(db).createCall(call).value(); // writes event 1
+}
+
+} // namespace
+
+void TestEventLog::appendAndReadAfter()
+{
+    TestDatabase fixture;
+    CW_OPEN_DB(fixture, true);
+    QSqlDatabase db = fixture.connection();
+    EventLog log(db);
+    QCOMPARE(log.lastId().value(), 0);
+    QCOMPARE(log.oldestId().value(), 0);
+    const CallRecord call = makeCall(db);
+    const qint64 first = log.lastId().value();
+    QVERIFY(first > 0);
+
+    const QDateTime at(QDate(2024, 5, 1), QTime(9, 30, 0, 123), Qt::UTC);
+    QList<qint64> ids;
+    for (int n = 1; n <= 5; ++n) {
+        auto id = log.append(makeEvent(call, n, at.addMSecs(n)));
+        QVERIFY2(id.ok(), qPrintable(id.error().message));
+        QVERIFY(ids.isEmpty() || id.value() > ids.last());
+        ids << id.value();
+    }
+    QCOMPARE(log.lastId().value(), ids.last());
+    QCOMPARE(log.oldestId().value(), first);
+
+    auto page = log.readAfter(ids.at(0), 2);
+    QVERIFY(page.ok());
+    QCOMPARE(page->size(), 2);
+    QCOMPARE(page->at(0).id, ids.at(1));
+    QCOMPARE(page->at(1).id, ids.at(2));
+    const EventRecord &read = page->at(0);
+    QCOMPARE(read.type, u"transcription"_s);
+    QCOMPARE(read.callId, call.id);
+    QCOMPARE(read.callSid, u"CA1"_s);
+    QCOMPARE(read.conversationId, u"conv-1"_s);
+    QCOMPARE(read.payload, makeEvent(call, 2, at).payload); // unicode and \u0000 survive
+    QCOMPARE(read.createdAt, at.addMSecs(2));
+
+    auto rest = log.readAfter(ids.at(2), 100);
+    QCOMPARE(rest->size(), 2);
+    QVERIFY(log.readAfter(ids.last(), 100)->isEmpty());
+    QCOMPARE(log.readAfter(0, 1000)->size(), 6);
+}
+
+void TestEventLog::pruneKeepsIdsIncreasing()
+{
+    TestDatabase fixture;
+    CW_OPEN_DB(fixture, true);
+    QSqlDatabase db = fixture.connection();
+    EventLog log(db);
+    const CallRecord call = makeCall(db);
+    const QDateTime old(QDate(2020, 1, 1), QTime(0, 0), Qt::UTC);
+    QVERIFY(log.append(makeEvent(call, 1, old)).ok());
+    const qint64 oldSecond = log.append(makeEvent(call, 2, old.addSecs(1))).value();
+
+    // The call's creation event is recent; the two appended ones are old.
+    QCOMPARE(log.prune(old.addDays(1)).value(), 2);
+    QCOMPARE(log.readAfter(0, 100)->size(), 1);
+    QCOMPARE(log.prune(QDateTime::currentDateTimeUtc().addSecs(60)).value(), 1);
+    QCOMPARE(log.oldestId().value(), 0);
+    QCOMPARE(log.lastId().value(), 0);
+    // Ids are never reused after pruning, so "after id N" stays meaningful.
+    const qint64 next = log.append(makeEvent(call, 3, old)).value();
+    QVERIFY(next > oldSecond);
+}
+
+QTEST_GUILESS_MAIN(TestEventLog)
+#include "tst_eventlog.moc"
