@@ -224,9 +224,14 @@ bool HttpConnection::routeHead(RequestHead &head, Exchange &exchange)
     }
     head.request.pathArgs = match.args;
     m_incoming.request = std::move(head.request);
-    if (options.spoolBodyToDisk && !openSpool())
+    // Spool at once when the declared length is already over the threshold; a chunked body
+    // (or one just under it) starts in memory and moves to disk when it grows past it.
+    const bool spoolNow = options.spoolBodyToDisk &&
+                          (options.spoolThresholdBytes == 0 ||
+                           head.contentLength > options.spoolThresholdBytes);
+    if (spoolNow && !openSpool())
         return false;
-    if (!options.spoolBodyToDisk && head.contentLength > 0)
+    if (!spoolNow && head.contentLength > 0)
         m_incoming.request.body.reserve(head.contentLength);
     if (head.expectContinue && head.hasBody()) {
         exchange.needsContinue = true;
@@ -257,12 +262,28 @@ bool HttpConnection::onBody(QByteArrayView data)
     if (m_incoming.discard)
         return true;
     m_incoming.request.bodySize += data.size();
+    const RouteOptions &options = m_incoming.route->options;
+    if (!m_incoming.spool && options.spoolBodyToDisk &&
+        m_incoming.request.bodySize > options.spoolThresholdBytes) {
+        if (!openSpool())
+            return false;
+        const QByteArray inMemory = std::exchange(m_incoming.request.body, {});
+        m_ctx->bufferedBodyBytes -= m_incoming.buffered;
+        m_incoming.buffered = 0;
+        if (!writeSpool(inMemory))
+            return false;
+    }
     if (!m_incoming.spool) {
         m_incoming.request.body.append(data);
         m_incoming.buffered += data.size();
         m_ctx->addBuffered(data.size());
         return true;
     }
+    return writeSpool(data);
+}
+
+bool HttpConnection::writeSpool(QByteArrayView data)
+{
     if (m_incoming.spool->write(data.data(), data.size()) == data.size())
         return true;
     qCWarning(lcHttp) << "cannot write a body spool file:" << m_incoming.spool->errorString();

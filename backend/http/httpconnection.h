@@ -80,6 +80,7 @@ private:
         qint64 buffered = 0;
     };
 
+    bool writeSpool(QByteArrayView data);
     void onReadyRead();
     void onBytesWritten();
     void onDisconnected();

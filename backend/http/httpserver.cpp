@@ -88,6 +88,7 @@ void HttpServer::setUpgradeHandler(const QString &path, UpgradeHandler handler)
 
 void HttpServer::setSpoolDirectory(const QString &directory)
 {
+    QDir().mkpath(directory);
     m_ctx->spoolDirectory = directory;
 }
 

@@ -129,6 +129,8 @@ struct RouteOptions
 {
     qint64 maxBodyBytes = 1024 * 1024; ///< larger bodies get 413 before they are buffered
     bool spoolBodyToDisk = false;      ///< write the body to a temporary file instead of memory
+    /// With spoolBodyToDisk: bodies up to this size stay in memory (0: always spool).
+    qint64 spoolThresholdBytes = 0;
 };
 
 /** @brief Limits enforced on every accepted socket before anything reaches a route. */

@@ -6,6 +6,7 @@
 #include "webhooks/webhookenvelope.h"
 
 #include <QDateTime>
+#include <QTimeZone>
 
 using namespace Qt::StringLiterals;
 
@@ -38,7 +39,7 @@ store::NewTurn postCallTurn(const PostCallTurn &turn, int index)
 
 QDateTime fromUnix(std::optional<qint64> secs)
 {
-    return secs ? QDateTime::fromSecsSinceEpoch(*secs, QTimeZone::UTC) : QDateTime();
+    return secs ? QDateTime::fromSecsSinceEpoch(*secs, Qt::UTC) : QDateTime();
 }
 
 } // namespace
@@ -284,6 +285,10 @@ WebhookProcessor::initiationFailure(const CallInitiationFailure &p)
     auto call = findOrCreateCall(wanted, p.callSid);
     if (!call)
         return call.error();
+    // A call whose post-call transcript already arrived did connect: a failure report for it
+    // is stale and must not wipe the completion data.
+    if (call->status == QLatin1StringView(store::CallStatus::Completed))
+        return Applied{u"ignored"_s, 200, {}, call->callSid, call->conversationId};
     store::CompletionData data;
     data.status = QString::fromLatin1(store::CallStatus::Failed);
     data.failureReason = p.failureReason;
@@ -291,7 +296,7 @@ WebhookProcessor::initiationFailure(const CallInitiationFailure &p)
     metadata.insert(u"initiation_failure"_s,
                     QJsonObject{{u"type"_s, p.providerType}, {u"body"_s, p.providerBody}});
     data.metadata = metadata;
-    data.endedAt = QDateTime::fromSecsSinceEpoch(p.eventTimestamp, QTimeZone::UTC);
+    data.endedAt = QDateTime::fromSecsSinceEpoch(p.eventTimestamp, Qt::UTC);
     auto failed = store::CallRepository(m_db).completeCall(call->id, data);
     if (!failed)
         return failed.error();

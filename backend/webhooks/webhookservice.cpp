@@ -73,6 +73,8 @@ http::RouteOptions WebhookService::postCallRouteOptions()
     http::RouteOptions options;
     options.maxBodyBytes = MaxAudioBodyBytes;
     options.spoolBodyToDisk = true;
+    // Transcripts (even 1 MB ones) stay in memory; audio (tens of MB) goes to disk as it arrives.
+    options.spoolThresholdBytes = 4 * 1024 * 1024;
     return options;
 }
 

@@ -1,0 +1,26 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// callwatchd: a thin dispatcher over the backend library's commands.
+#include "cli/commands.h"
+
+#include <QCoreApplication>
+
+#include <cstdio>
+
+using namespace Qt::StringLiterals;
+
+int main(int argc, char **argv)
+{
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setApplicationName(u"callwatch"_s);
+    QCoreApplication::setApplicationVersion(QStringLiteral(CALLWATCH_VERSION));
+
+    QStringList args = QCoreApplication::arguments();
+    const QString command = args.size() > 1 ? args.at(1) : QString();
+    const auto *entry = callwatch::cli::findCommand(command);
+    if (!entry) {
+        std::fputs(qUtf8Printable(callwatch::cli::usage()), command.isEmpty() ? stdout : stderr);
+        return command.isEmpty() || command == u"help"_s || command == u"--help"_s ? 0 : 2;
+    }
+    args.removeAt(1); // the command's own parser sees "callwatchd --flags..."
+    return entry->run(args);
+}

@@ -1,0 +1,202 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "server/backend.h"
+
+#include "http/httpserver.h"
+#include "live/jwtminter.h"
+#include "live/jwtverifier.h"
+#include "live/livehub.h"
+#include "server/apiroutes.h"
+#include "server/eventfeed.h"
+#include "server/jwtsetup.h"
+#include "store/database.h"
+#include "store/databaseurl.h"
+#include "store/eventlog.h"
+#include "store/migrator.h"
+#include "webhooks/ingestwriter.h"
+#include "webhooks/webhookservice.h"
+
+#include <QDateTime>
+#include <QDir>
+#include <QLoggingCategory>
+
+using namespace Qt::StringLiterals;
+
+Q_LOGGING_CATEGORY(lcServer, "callwatch.server")
+
+namespace callwatch::server {
+
+Backend::Backend(Config config, QObject *parent) : QObject(parent), m_config(std::move(config)) {}
+
+Backend::~Backend()
+{
+    // Order matters: nothing may submit work or publish once the writer and hub are gone.
+    m_http.reset();
+    m_liveHub.reset();
+    if (m_writer)
+        m_writer->stop();
+    m_webhooks.reset();
+    m_eventFeed.reset();
+    m_writer.reset();
+    m_database.reset();
+}
+
+Result<> Backend::openDatabase()
+{
+    if (!QDir().mkpath(m_config.dataDir()))
+        return Error{u"data_dir_unwritable"_s,
+                     u"Cannot create the data directory %1"_s.arg(m_config.dataDir())};
+    auto url = store::DatabaseUrl::parse(m_config.databaseUrl());
+    if (!url)
+        return url.error();
+    auto database = store::Database::open(url.value());
+    if (!database)
+        return database.error();
+    m_database = std::move(database).value();
+    QSqlDatabase db = m_database->connection();
+    store::Migrator migrator(db);
+    auto applied = migrator.apply();
+    if (!applied)
+        return applied.error();
+    qCInfo(lcServer).noquote() << "database" << url->redacted() << "ready";
+    return {};
+}
+
+Result<> Backend::setUpAuth()
+{
+    auto jwtConfig = jwtConfigFor(m_config);
+    if (!jwtConfig)
+        return jwtConfig.error();
+    if (auto valid = live::JwtVerifier::validateConfig(jwtConfig.value()); !valid)
+        return valid.error();
+    m_jwtVerifier = std::make_unique<live::JwtVerifier>(jwtConfig.value());
+    return {};
+}
+
+Result<> Backend::start()
+{
+    if (auto opened = openDatabase(); !opened)
+        return opened;
+    if (auto auth = setUpAuth(); !auth)
+        return auth;
+
+    m_writer = std::make_unique<webhooks::IngestWriter>(m_database.get());
+    webhooks::WebhookService::Options options;
+    options.postCallSecrets = m_config.webhookSecrets();
+    options.transcriptionSecrets = m_config.transcriptionSecrets();
+    options.audioDirectory = QDir(m_config.dataDir()).filePath(u"audio"_s);
+    m_webhooks = std::make_unique<webhooks::WebhookService>(m_writer.get(), options);
+    if (options.postCallSecrets.isEmpty())
+        qCWarning(lcServer) << "no webhook secret configured (CALLWATCH_WEBHOOK_SECRET): "
+                               "post-call deliveries are refused until one is set";
+
+    store::Database *database = m_database.get();
+    live::ReplayFunction replay = [database](qint64 afterId, int limit) -> Result<live::ReplayBatch> {
+        store::EventLog log(database->connection());
+        auto events = log.readAfter(afterId, limit);
+        if (!events)
+            return events.error();
+        auto oldest = log.oldestId();
+        if (!oldest)
+            return oldest.error();
+        return live::ReplayBatch{events.value(), oldest.value(), 0};
+    };
+    m_liveHub = std::make_unique<live::LiveHub>(*m_jwtVerifier, replay, live::LiveHubOptions{});
+    m_eventFeed = std::make_unique<EventFeed>(
+        m_database.get(), [hub = m_liveHub.get()](const QList<EventRecord> &events) {
+            hub->publish(events);
+        });
+    if (auto fed = m_eventFeed->start(); !fed)
+        return fed;
+    connect(m_writer.get(), &webhooks::IngestWriter::committed, m_eventFeed.get(),
+            &EventFeed::requestPump, Qt::QueuedConnection);
+    m_writer->start();
+
+    m_http = std::make_unique<http::HttpServer>(http::HttpLimits{});
+    m_http->setSpoolDirectory(QDir(m_config.dataDir()).filePath(u"spool"_s));
+    registerRoutes();
+    auto listen = m_config.listenAddress();
+    if (!m_http->listen(listen->first, listen->second))
+        return Error{u"listen_failed"_s,
+                     u"Cannot listen on %1:%2: %3"_s.arg(listen->first.toString())
+                         .arg(listen->second)
+                         .arg(m_http->errorString())};
+    qCInfo(lcServer).noquote() << "listening on" << baseUrl().toString();
+    return {};
+}
+
+void Backend::registerRoutes()
+{
+    ApiContext context;
+    context.database = m_database.get();
+    context.jwt = m_jwtVerifier.get();
+    context.webhooks = m_webhooks.get();
+    context.clock = [] { return QDateTime::currentSecsSinceEpoch(); };
+    server::registerRoutes(*m_http, context);
+    live::LiveHub *hub = m_liveHub.get();
+    m_http->setUpgradeHandler(u"/ws/calls/transcriptions"_s,
+                              [hub](QTcpSocket *socket, const http::HttpRequest &) {
+                                  hub->handleUpgrade(socket);
+                              });
+}
+
+void Backend::stop()
+{
+    if (m_stopping)
+        return;
+    m_stopping = true;
+    qCInfo(lcServer) << "stopping: no new connections, finishing in-flight requests";
+    if (!m_http)
+        return finishStop();
+    m_http->stopListening();
+    if (m_http->inFlightRequests() == 0)
+        return finishStop();
+    connect(m_http.get(), &http::HttpServer::idle, this, &Backend::finishStop,
+            Qt::SingleShotConnection);
+}
+
+void Backend::finishStop()
+{
+    if (m_writer)
+        m_writer->stop(); // commits whatever is queued
+    if (m_eventFeed)
+        m_eventFeed->pump();
+    qCInfo(lcServer) << "stopped";
+    Q_EMIT stopped();
+}
+
+quint16 Backend::port() const
+{
+    return m_http ? m_http->port() : 0;
+}
+
+QUrl Backend::baseUrl() const
+{
+    auto listen = m_config.listenAddress();
+    QString host = listen ? listen->first.toString() : u"127.0.0.1"_s;
+    if (host == u"0.0.0.0"_s || host == u"::"_s)
+        host = u"127.0.0.1"_s;
+    QUrl url;
+    url.setScheme(u"http"_s);
+    url.setHost(host);
+    url.setPort(port());
+    return url;
+}
+
+QStringList Backend::webhookUrls() const
+{
+    const QString base = baseUrl().toString();
+    return {base + u"/webhooks/elevenlabs/post-call"_s,
+            base + u"/webhooks/elevenlabs/transcription"_s};
+}
+
+Result<QByteArray> Backend::mintToken(const QString &subject, const QStringList &scopes,
+                                      qint64 ttlSecs) const
+{
+    auto jwtConfig = jwtConfigFor(m_config);
+    if (!jwtConfig)
+        return jwtConfig.error();
+    return live::JwtMinter::mint(jwtConfig.value(), subject, scopes, ttlSecs,
+                                 QDateTime::currentSecsSinceEpoch());
+}
+
+} // namespace callwatch::server

@@ -1,0 +1,80 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "core/result.h"
+#include "server/config.h"
+
+#include <QObject>
+#include <QUrl>
+
+#include <memory>
+
+namespace callwatch::store {
+class Database;
+}
+namespace callwatch::http {
+class HttpServer;
+}
+namespace callwatch::live {
+class LiveHub;
+class JwtVerifier;
+} // namespace callwatch::live
+namespace callwatch::webhooks {
+class IngestWriter;
+class WebhookService;
+} // namespace callwatch::webhooks
+
+namespace callwatch::server {
+
+class EventFeed;
+
+/**
+ * @brief The whole backend in one object: database, migrations, the group-commit writer, the
+ * HTTP front end with its routes, and the live hub. `callwatchd serve` and the dashboard's
+ * in-process mode both build exactly this, so both behave the same.
+ */
+class Backend : public QObject
+{
+    Q_OBJECT
+public:
+    explicit Backend(Config config, QObject *parent = nullptr);
+    ~Backend() override;
+
+    /** Opens the database, migrates, starts the writer and listens. */
+    Result<> start();
+    /** Stops accepting, answers in-flight requests, commits, closes the database; then stopped(). */
+    void stop();
+
+    quint16 port() const;
+    QUrl baseUrl() const;
+    /** The URLs a developer pastes into ElevenLabs and the relay. */
+    QStringList webhookUrls() const;
+    /** Mints a token with the configured key (the dashboard's in-process token). */
+    Result<QByteArray> mintToken(const QString &subject, const QStringList &scopes,
+                                 qint64 ttlSecs) const;
+
+    const Config &config() const { return m_config; }
+    store::Database *database() const { return m_database.get(); }
+    live::LiveHub *liveHub() const { return m_liveHub.get(); }
+
+Q_SIGNALS:
+    void stopped();
+
+private:
+    Result<> openDatabase();
+    Result<> setUpAuth();
+    void registerRoutes();
+    void finishStop();
+
+    Config m_config;
+    std::unique_ptr<store::Database> m_database;
+    std::unique_ptr<live::JwtVerifier> m_jwtVerifier;
+    std::unique_ptr<webhooks::IngestWriter> m_writer;
+    std::unique_ptr<webhooks::WebhookService> m_webhooks;
+    std::unique_ptr<http::HttpServer> m_http;
+    std::unique_ptr<live::LiveHub> m_liveHub;
+    std::unique_ptr<EventFeed> m_eventFeed;
+    bool m_stopping = false;
+};
+
+} // namespace callwatch::server

@@ -1,0 +1,59 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "server/eventfeed.h"
+
+#include "store/database.h"
+#include "store/eventlog.h"
+
+#include <QLoggingCategory>
+
+Q_LOGGING_CATEGORY(lcEventFeed, "callwatch.live.feed")
+
+namespace callwatch::server {
+
+EventFeed::EventFeed(store::Database *database, Sink sink, QObject *parent)
+    : QObject(parent), m_database(database), m_sink(std::move(sink))
+{
+    connect(&m_poll, &QTimer::timeout, this, &EventFeed::pump);
+}
+
+Result<> EventFeed::start(int pollIntervalMs)
+{
+    auto last = store::EventLog(m_database->connection()).lastId();
+    if (!last)
+        return last.error();
+    m_lastId = last.value();
+    m_poll.start(pollIntervalMs);
+    return {};
+}
+
+void EventFeed::requestPump()
+{
+    if (m_pending)
+        return;
+    m_pending = true;
+    QTimer::singleShot(0, this, [this] {
+        m_pending = false;
+        pump();
+    });
+}
+
+void EventFeed::pump()
+{
+    constexpr int PageSize = 1000;
+    store::EventLog log(m_database->connection());
+    for (;;) {
+        auto page = log.readAfter(m_lastId, PageSize);
+        if (!page) {
+            qCWarning(lcEventFeed) << "could not read events:" << page.error().message;
+            return;
+        }
+        if (page->isEmpty())
+            return;
+        m_lastId = page->last().id;
+        m_sink(page.value());
+        if (page->size() < PageSize)
+            return;
+    }
+}
+
+} // namespace callwatch::server

@@ -1,0 +1,140 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// kill -9 of callwatchd in the middle of a stream of signed webhooks: after a restart, every
+// delivery that received a 200 must be in the database.
+#include "loadgen.h"
+
+#include "store/database.h"
+#include "store/databaseurl.h"
+#include "webhooks/samplepayloads.h"
+#include "webhooks/signatureverifier.h"
+
+#include <QDateTime>
+#include <QProcess>
+#include <QSet>
+#include <QSqlQuery>
+#include <QTcpSocket>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QThread>
+
+#include <atomic>
+#include <mutex>
+#include <thread>
+
+using namespace Qt::StringLiterals;
+using namespace callwatch;
+namespace samples = callwatch::webhooks::samples;
+
+namespace {
+const QByteArray PostCallSecret = "wsec_crash_post_call";
+const QByteArray TurnSecret = "wsec_crash_turn";
+} // namespace
+
+class TestCrashDurability : public QObject
+{
+    Q_OBJECT
+
+private:
+    QTemporaryDir m_dir;
+    QProcess m_server;
+    int m_port = 0;
+
+    bool startServer()
+    {
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(u"CALLWATCH_WEBHOOK_SECRET"_s, QString::fromLatin1(PostCallSecret));
+        env.insert(u"CALLWATCH_TRANSCRIPTION_SECRET"_s, QString::fromLatin1(TurnSecret));
+        env.insert(u"QT_LOGGING_RULES"_s, u"callwatch.*.info=false"_s);
+        m_server.setProcessEnvironment(env);
+        m_server.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+        m_server.start(QStringLiteral(CALLWATCHD_PATH),
+                       {u"serve"_s, u"--listen"_s, u"127.0.0.1:%1"_s.arg(m_port), u"--data-dir"_s,
+                        m_dir.path()});
+        if (!m_server.waitForStarted())
+            return false;
+        for (int i = 0; i < 200; ++i) {
+            QTcpSocket probe;
+            probe.connectToHost(u"127.0.0.1"_s, quint16(m_port));
+            if (probe.waitForConnected(100))
+                return true;
+            QThread::msleep(50);
+        }
+        return false;
+    }
+
+    static QByteArray signedPost(const char *path, const QByteArray &secret,
+                                 const QByteArray &body)
+    {
+        return bench::buildPost(
+            path,
+            {"ElevenLabs-Signature: " +
+             webhooks::SignatureVerifier::sign(secret, QDateTime::currentSecsSinceEpoch(), body)},
+            body);
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QVERIFY(m_dir.isValid());
+        m_port = 20000 + int(QCoreApplication::applicationPid() % 20000);
+        QVERIFY(startServer());
+    }
+
+    void acknowledgedDeliveriesSurviveKill9()
+    {
+        // One call to attach turns to, created through the post-call webhook.
+        samples::SampleCall call = samples::sampleCall(0, QDateTime::currentSecsSinceEpoch() - 600);
+        call.callSid = u"EL_crash_1"_s;
+        const QByteArray create = signedPost("/webhooks/elevenlabs/post-call", PostCallSecret,
+                                             samples::postCallTranscription(call));
+        const auto created = bench::runLoad("127.0.0.1", m_port, 1, 10,
+                                            [&](quint64) { return create; }, 1);
+        QCOMPARE(created.ok, 1u);
+
+        std::mutex mutex;
+        QSet<quint64> acknowledged;
+        std::thread load([&] {
+            bench::runLoad(
+                "127.0.0.1", m_port, 8, 3.0,
+                [&](quint64 n) {
+                    return signedPost("/webhooks/elevenlabs/transcription", TurnSecret,
+                                      samples::transcriptionTurn(call.callSid, u"user"_s,
+                                                                 u"turn %1"_s.arg(n), double(n),
+                                                                 u"crash-%1"_s.arg(n)));
+                },
+                0,
+                [&](quint64 n, int status) {
+                    if (status == 200) {
+                        std::lock_guard lock(mutex);
+                        acknowledged.insert(n);
+                    }
+                });
+        });
+        QThread::msleep(1200);
+        m_server.kill(); // SIGKILL: no shutdown path runs
+        m_server.waitForFinished();
+        load.join();
+        QVERIFY2(acknowledged.size() > 50, "the stream was running when the server died");
+
+        QVERIFY(startServer()); // recovery (WAL replay) happens on open
+        auto url = store::DatabaseUrl::parse(u"sqlite://"_s + m_dir.filePath(u"callwatch.db"_s));
+        QVERIFY(url);
+        auto database = store::Database::open(url.value());
+        QVERIFY(database);
+        QSqlQuery query(database.value()->connection());
+        QVERIFY(query.exec(u"SELECT turn_key FROM call_transcriptions WHERE source = 'live'"_s));
+        QSet<QString> stored;
+        while (query.next())
+            stored.insert(query.value(0).toString());
+        qsizetype missing = 0;
+        for (quint64 n : std::as_const(acknowledged))
+            missing += stored.contains(u"id:crash-%1"_s.arg(n)) ? 0 : 1;
+        qInfo() << acknowledged.size() << "acknowledged," << stored.size() << "stored";
+        QCOMPARE(missing, 0);
+        m_server.terminate();
+        m_server.waitForFinished();
+    }
+};
+
+QTEST_GUILESS_MAIN(TestCrashDurability)
+#include "tst_crashdurability.moc"
