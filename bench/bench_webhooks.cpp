@@ -115,8 +115,9 @@ QStringList createCalls(int port, int count)
         requests << signedPost("/webhooks/elevenlabs/post-call", PostCallSecret,
                                samples::postCallTranscription(call));
     }
-    bench::runLoad("127.0.0.1", port, 4, 60, [&](quint64 n) { return requests.at(qsizetype(n)); },
-                   quint64(count));
+    bench::runLoad(
+        "127.0.0.1", port, 4, 60, [&](quint64 n) { return requests.at(qsizetype(n)); },
+        quint64(count));
     return sids;
 }
 
@@ -163,8 +164,8 @@ int main(int argc, char **argv)
     // Baseline in the same run: the same server answering GET /healthz (no signature, no JSON,
     // no database), so the webhook numbers can be read as a ratio of what the HTTP layer does.
     const QByteArray health = "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
-    const auto baseline = bench::runLoad("127.0.0.1", port, connections, seconds,
-                                         [&](quint64) { return health; });
+    const auto baseline =
+        bench::runLoad("127.0.0.1", port, connections, seconds, [&](quint64) { return health; });
     report(u"baseline_healthz"_s, baseline, connections);
 
     const QStringList sids = createCalls(port, connections);
@@ -183,8 +184,8 @@ int main(int argc, char **argv)
                                 double(n) / 10.0, u"bench-%1"_s.arg(n)));
     }
     const auto turnResult = bench::runLoad(
-        "127.0.0.1", port, connections, seconds,
-        [&](quint64 n) { return turns.at(qsizetype(n)); }, maxTurns);
+        "127.0.0.1", port, connections, seconds, [&](quint64 n) { return turns.at(qsizetype(n)); },
+        maxTurns);
     report(u"transcription_turns"_s, turnResult, connections);
 
     // Post-call webhooks of about 200 KB each, each for a new conversation.
@@ -206,8 +207,9 @@ int main(int argc, char **argv)
         const QByteArray templ = QJsonDocument(payload).toJson(QJsonDocument::Compact);
         for (quint64 n = 0; n < maxPostCalls; ++n) {
             QByteArray body = templ;
-            body.replace(call.conversationId.toUtf8(), "conv_pc_" + QByteArray::number(n));
-            body.replace(call.callSid.toUtf8(), "EL_pc_" + QByteArray::number(n));
+            body.replace(call.conversationId.toUtf8(),
+                         QByteArray("conv_pc_" + QByteArray::number(n)));
+            body.replace(call.callSid.toUtf8(), QByteArray("EL_pc_" + QByteArray::number(n)));
             postCalls << signedPost("/webhooks/elevenlabs/post-call", PostCallSecret, body);
         }
         std::fprintf(stderr, "post-call payload: %lld bytes\n", qlonglong(templ.size()));
@@ -220,12 +222,12 @@ int main(int argc, char **argv)
     stopServer(server);
 
     // Durability check: every acknowledged turn and post-call is in the database.
-    const qint64 storedTurns = countRows(
-        databaseUrl, u"SELECT COUNT(*) FROM call_transcriptions WHERE source = 'live'"_s);
+    const qint64 storedTurns =
+        countRows(databaseUrl, u"SELECT COUNT(*) FROM call_transcriptions WHERE source = 'live'"_s);
     const qint64 storedPostCalls =
         countRows(databaseUrl, u"SELECT COUNT(*) FROM calls WHERE call_sid LIKE 'EL_pc_%'"_s);
-    const bool durable = storedTurns == qint64(turnResult.ok) &&
-                         storedPostCalls == qint64(postCallResult.ok);
+    const bool durable =
+        storedTurns == qint64(turnResult.ok) && storedPostCalls == qint64(postCallResult.ok);
     std::printf("{\"check\":\"durability\",\"acknowledged_turns\":%llu,\"stored_turns\":%lld,"
                 "\"acknowledged_post_calls\":%llu,\"stored_post_calls\":%lld,\"ok\":%s}\n",
                 qulonglong(turnResult.ok), qlonglong(storedTurns), qulonglong(postCallResult.ok),

@@ -94,9 +94,10 @@ double LoadResult::percentile(double p) const
 QByteArray buildPost(const QByteArray &path, const QList<QByteArray> &headers,
                      const QByteArray &body)
 {
-    QByteArray request = "POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" +
-                         "Content-Type: application/json\r\nContent-Length: " +
-                         QByteArray::number(body.size()) + "\r\n";
+    QByteArray request =
+        "POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" +
+        "Content-Type: application/json\r\nContent-Length: " + QByteArray::number(body.size()) +
+        "\r\n";
     for (const QByteArray &header : headers)
         request += header + "\r\n";
     return request + "\r\n" + body;
@@ -108,7 +109,7 @@ LoadResult runLoad(const std::string &host, int port, int connections, double se
 {
     LoadResult result;
     const int ep = ::epoll_create1(EPOLL_CLOEXEC);
-    std::vector<Connection> conns(size_t(connections));
+    std::vector<Connection> conns(static_cast<size_t>(connections));
     quint64 next = 0;
     auto startRequest = [&](Connection &c) {
         if (maxRequests && next >= maxRequests)

@@ -23,7 +23,8 @@ struct LoadResult
     double percentile(double p) const;
 };
 
-/** Builds the bytes of request number `n` (a full HTTP/1.1 request). Called from the load thread. */
+/** Builds the bytes of request number `n` (a full HTTP/1.1 request). Called from the load thread.
+ */
 using RequestFactory = std::function<QByteArray(quint64 n)>;
 
 /**

@@ -12,11 +12,11 @@ namespace callwatch::cli {
 
 void addConfigOptions(QCommandLineParser &parser)
 {
-    parser.addOption({u"config"_s, u"INI configuration file (flags > environment > file)."_s,
-                      u"FILE"_s});
+    parser.addOption(
+        {u"config"_s, u"INI configuration file (flags > environment > file)."_s, u"FILE"_s});
     for (const server::ConfigKey &key : server::configKeys())
-        parser.addOption({key.name, key.description + u" [$"_s + key.environment + u"]"_s,
-                          key.valueName});
+        parser.addOption(
+            {key.name, key.description + u" [$"_s + key.environment + u"]"_s, key.valueName});
 }
 
 Result<server::Config> loadConfig(const QCommandLineParser &parser)

@@ -17,8 +17,7 @@ constexpr std::array commands = {
     Command{"call", "Start an outbound call through a running backend (--to, --driver)", &runCall},
     Command{"backfill", "Fetch post-call data whose webhook never arrived (--since 24h)",
             &runBackfill},
-    Command{"sandbox", "Run a local ElevenLabs stand-in that plays calls as webhooks",
-            &runSandbox},
+    Command{"sandbox", "Run a local ElevenLabs stand-in that plays calls as webhooks", &runSandbox},
 };
 } // namespace
 

@@ -68,9 +68,8 @@ Result<Delivery> buildDelivery(const QString &kind, const QCommandLineParser &pa
 int runTrigger(const QStringList &arguments)
 {
     QCommandLineParser parser;
-    parser.setApplicationDescription(
-        u"Send a realistic, signed webhook to a running backend.\n"
-        u"KIND: post-call | failure | audio | turn"_s);
+    parser.setApplicationDescription(u"Send a realistic, signed webhook to a running backend.\n"
+                                     u"KIND: post-call | failure | audio | turn"_s);
     parser.addHelpOption();
     parser.addPositionalArgument(u"KIND"_s, u"post-call, failure, audio or turn"_s);
     parser.addOption({u"url"_s, u"Backend base URL."_s, u"URL"_s, u"http://127.0.0.1:8750"_s});
@@ -103,9 +102,8 @@ int runTrigger(const QStringList &arguments)
     QNetworkRequest request(QUrl(parser.value(u"url"_s) + delivery->path));
     request.setHeader(QNetworkRequest::ContentTypeHeader, "application/json"_ba);
     request.setRawHeader("ElevenLabs-Signature",
-                         webhooks::SignatureVerifier::sign(delivery->secret,
-                                                           QDateTime::currentSecsSinceEpoch(),
-                                                           delivery->body));
+                         webhooks::SignatureVerifier::sign(
+                             delivery->secret, QDateTime::currentSecsSinceEpoch(), delivery->body));
     request.setTransferTimeout(30000);
     QNetworkReply *reply = network.post(request, delivery->body);
     QEventLoop loop;

@@ -19,8 +19,7 @@ struct Error
  * @brief Either a value or an Error (std::expected is C++23; g++ 12 has none).
  * Result<void> is spelled Result<> and only carries success or an Error.
  */
-template<typename T = void>
-class [[nodiscard]] Result
+template<typename T = void> class [[nodiscard]] Result
 {
 public:
     Result(T value) : m_value(std::move(value)) {}
@@ -40,8 +39,7 @@ private:
     Error m_error;
 };
 
-template<>
-class [[nodiscard]] Result<void>
+template<> class [[nodiscard]] Result<void>
 {
 public:
     Result() = default;

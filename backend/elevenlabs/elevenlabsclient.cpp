@@ -164,7 +164,7 @@ ElevenLabsError ElevenLabsClient::errorOf(QNetworkReply *reply, const QByteArray
 void ElevenLabsClient::onFinished(const std::shared_ptr<Call> &call, QNetworkReply *reply)
 {
     reply->deleteLater();
-    const QByteArray body = reply->readAll();
+    const QByteArray body = reply->isOpen() ? reply->readAll() : QByteArray(); // closed: aborted
     const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
     if (status >= 200 && status < 300) {
         QJsonParseError parseError;

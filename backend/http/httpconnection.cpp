@@ -226,9 +226,9 @@ bool HttpConnection::routeHead(RequestHead &head, Exchange &exchange)
     m_incoming.request = std::move(head.request);
     // Spool at once when the declared length is already over the threshold; a chunked body
     // (or one just under it) starts in memory and moves to disk when it grows past it.
-    const bool spoolNow = options.spoolBodyToDisk &&
-                          (options.spoolThresholdBytes == 0 ||
-                           head.contentLength > options.spoolThresholdBytes);
+    const bool spoolNow =
+        options.spoolBodyToDisk &&
+        (options.spoolThresholdBytes == 0 || head.contentLength > options.spoolThresholdBytes);
     if (spoolNow && !openSpool())
         return false;
     if (!spoolNow && head.contentLength > 0)

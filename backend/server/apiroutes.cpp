@@ -39,8 +39,9 @@ std::optional<HttpResponse> refuse(const HttpRequest &request, const ApiContext 
     if (!claims)
         return HttpResponse::error(401, claims.error().code, claims.error().message);
     if (!live::hasScope(claims.value(), QLatin1StringView(scope)))
-        return HttpResponse::error(403, u"insufficient_scope"_s,
-                                   u"This token lacks the %1 scope"_s.arg(QLatin1StringView(scope)));
+        return HttpResponse::error(
+            403, u"insufficient_scope"_s,
+            u"This token lacks the %1 scope"_s.arg(QLatin1StringView(scope)));
     return std::nullopt;
 }
 
@@ -65,8 +66,8 @@ Result<store::CallFilter> callFilterFrom(const QUrlQuery &query)
     }
     filter.search = query.queryItemValue(u"q"_s, QUrl::FullyDecoded).trimmed();
     filter.after = query.queryItemValue(u"cursor"_s, QUrl::FullyDecoded);
-    for (const auto &[name, target] : {std::pair{u"from"_s, &filter.from},
-                                       std::pair{u"to"_s, &filter.to}}) {
+    for (const auto &[name, target] :
+         {std::pair{u"from"_s, &filter.from}, std::pair{u"to"_s, &filter.to}}) {
         const QString value = query.queryItemValue(name, QUrl::FullyDecoded);
         if (value.isEmpty())
             continue;
@@ -78,8 +79,8 @@ Result<store::CallFilter> callFilterFrom(const QUrlQuery &query)
         bool ok = false;
         filter.limit = query.queryItemValue(u"limit"_s).toInt(&ok);
         if (!ok || filter.limit < 1 || filter.limit > store::CallFilter::MaxLimit)
-            return Error{u"invalid_limit"_s, u"limit must be between 1 and %1"_s.arg(
-                                                 store::CallFilter::MaxLimit)};
+            return Error{u"invalid_limit"_s,
+                         u"limit must be between 1 and %1"_s.arg(store::CallFilter::MaxLimit)};
     }
     return filter;
 }
@@ -119,10 +120,10 @@ HttpResponse handleListCalls(const HttpRequest &request, const ApiContext &conte
     QJsonArray calls;
     for (const store::CallRecord &call : page->calls)
         calls.append(callToJson(call));
-    return HttpResponse::json(QJsonObject{
-        {u"calls"_s, calls},
-        {u"next_cursor"_s, page->nextCursor.isEmpty() ? QJsonValue(QJsonValue::Null)
-                                                      : QJsonValue(page->nextCursor)}});
+    return HttpResponse::json(
+        QJsonObject{{u"calls"_s, calls},
+                    {u"next_cursor"_s, page->nextCursor.isEmpty() ? QJsonValue(QJsonValue::Null)
+                                                                  : QJsonValue(page->nextCursor)}});
 }
 
 HttpResponse handleGetCall(const HttpRequest &request, const ApiContext &context)
@@ -177,10 +178,10 @@ HttpResponse handleListDeliveries(const HttpRequest &request, const ApiContext &
     for (const store::DeliveryRecord &delivery : page.value())
         deliveries.append(deliveryToJson(delivery, false));
     const bool full = page->size() == (request.query.hasQueryItem(u"limit"_s) ? limit : 50);
-    return HttpResponse::json(QJsonObject{
-        {u"deliveries"_s, deliveries},
-        {u"next_before"_s, full && !page->isEmpty() ? QJsonValue(page->last().id)
-                                                    : QJsonValue(QJsonValue::Null)}});
+    return HttpResponse::json(
+        QJsonObject{{u"deliveries"_s, deliveries},
+                    {u"next_before"_s, full && !page->isEmpty() ? QJsonValue(page->last().id)
+                                                                : QJsonValue(QJsonValue::Null)}});
 }
 
 HttpResponse handleGetDelivery(const HttpRequest &request, const ApiContext &context)
@@ -225,16 +226,18 @@ void registerRoutes(http::HttpServer &server, const ApiContext &context)
                      });
     }
     webhooks::WebhookService *webhooks = context.webhooks;
-    server.routeAsync("POST", u"/webhooks/elevenlabs/post-call"_s,
-                      [webhooks](const HttpRequest &request, http::HttpResponder responder) {
-                          webhooks->handlePostCall(request, std::move(responder));
-                      },
-                      webhooks::WebhookService::postCallRouteOptions());
-    server.routeAsync("POST", u"/webhooks/elevenlabs/transcription"_s,
-                      [webhooks](const HttpRequest &request, http::HttpResponder responder) {
-                          webhooks->handleTranscription(request, std::move(responder));
-                      },
-                      webhooks::WebhookService::transcriptionRouteOptions());
+    server.routeAsync(
+        "POST", u"/webhooks/elevenlabs/post-call"_s,
+        [webhooks](const HttpRequest &request, http::HttpResponder responder) {
+            webhooks->handlePostCall(request, std::move(responder));
+        },
+        webhooks::WebhookService::postCallRouteOptions());
+    server.routeAsync(
+        "POST", u"/webhooks/elevenlabs/transcription"_s,
+        [webhooks](const HttpRequest &request, http::HttpResponder responder) {
+            webhooks->handleTranscription(request, std::move(responder));
+        },
+        webhooks::WebhookService::transcriptionRouteOptions());
     server.routeAsync("POST", u"/api/deliveries/{id}/replay"_s,
                       [context](const HttpRequest &request, http::HttpResponder responder) {
                           if (auto refused = refuse(request, context, ScopeWrite))

@@ -90,7 +90,8 @@ Result<> Backend::start()
                                "post-call deliveries are refused until one is set";
 
     store::Database *database = m_database.get();
-    live::ReplayFunction replay = [database](qint64 afterId, int limit) -> Result<live::ReplayBatch> {
+    live::ReplayFunction replay = [database](qint64 afterId,
+                                             int limit) -> Result<live::ReplayBatch> {
         store::EventLog log(database->connection());
         auto events = log.readAfter(afterId, limit);
         if (!events)
@@ -102,9 +103,8 @@ Result<> Backend::start()
     };
     m_liveHub = std::make_unique<live::LiveHub>(*m_jwtVerifier, replay, live::LiveHubOptions{});
     m_eventFeed = std::make_unique<EventFeed>(
-        m_database.get(), [hub = m_liveHub.get()](const QList<EventRecord> &events) {
-            hub->publish(events);
-        });
+        m_database.get(),
+        [hub = m_liveHub.get()](const QList<EventRecord> &events) { hub->publish(events); });
     if (auto fed = m_eventFeed->start(); !fed)
         return fed;
     connect(m_writer.get(), &webhooks::IngestWriter::committed, m_eventFeed.get(),
@@ -133,10 +133,9 @@ void Backend::registerRoutes()
     context.clock = [] { return QDateTime::currentSecsSinceEpoch(); };
     server::registerRoutes(*m_http, context);
     live::LiveHub *hub = m_liveHub.get();
-    m_http->setUpgradeHandler(u"/ws/calls/transcriptions"_s,
-                              [hub](QTcpSocket *socket, const http::HttpRequest &) {
-                                  hub->handleUpgrade(socket);
-                              });
+    m_http->setUpgradeHandler(
+        u"/ws/calls/transcriptions"_s,
+        [hub](QTcpSocket *socket, const http::HttpRequest &) { hub->handleUpgrade(socket); });
 }
 
 void Backend::stop()

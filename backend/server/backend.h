@@ -42,7 +42,8 @@ public:
 
     /** Opens the database, migrates, starts the writer and listens. */
     Result<> start();
-    /** Stops accepting, answers in-flight requests, commits, closes the database; then stopped(). */
+    /** Stops accepting, answers in-flight requests, commits, closes the database; then stopped().
+     */
     void stop();
 
     quint16 port() const;

@@ -20,8 +20,7 @@ QJsonValue time(const QDateTime &value)
                            : QJsonValue(QJsonValue::Null);
 }
 
-template<typename T>
-QJsonValue number(const std::optional<T> &value)
+template<typename T> QJsonValue number(const std::optional<T> &value)
 {
     return value ? QJsonValue(double(*value)) : QJsonValue(QJsonValue::Null);
 }
@@ -80,9 +79,9 @@ QJsonObject deliveryToJson(const store::DeliveryRecord &delivery, bool withBody)
         {u"event_type"_s, text(delivery.eventType)},
         {u"verification"_s, delivery.verification},
         {u"outcome"_s, delivery.outcome},
-        {u"http_status"_s, number(std::optional<qint64>(
-                               delivery.httpStatus ? std::optional<qint64>(*delivery.httpStatus)
-                                                   : std::nullopt))},
+        {u"http_status"_s,
+         number(std::optional<qint64>(
+             delivery.httpStatus ? std::optional<qint64>(*delivery.httpStatus) : std::nullopt))},
         {u"error_code"_s, text(delivery.errorCode)},
         {u"error_message"_s, text(delivery.errorMessage)},
         {u"call_sid"_s, text(delivery.callSid)},

@@ -11,7 +11,8 @@
 
 namespace callwatch::server {
 
-/** @brief One configuration key: its flag, environment variable, INI key and whether it is secret. */
+/** @brief One configuration key: its flag, environment variable, INI key and whether it is secret.
+ */
 struct ConfigKey
 {
     QString name;        ///< flag name without dashes and INI key, e.g. "listen"
@@ -41,7 +42,10 @@ public:
     bool has(const QString &name) const { return !m_values.value(name).isEmpty(); }
     void set(const QString &name, const QString &value) { m_values.insert(name, value); }
     /** Where a value came from: "flag", "environment", "file" or "default". */
-    QString sourceOf(const QString &name) const { return m_sources.value(name, QStringLiteral("default")); }
+    QString sourceOf(const QString &name) const
+    {
+        return m_sources.value(name, QStringLiteral("default"));
+    }
 
     QString dataDir() const;
     QString databaseUrl() const; ///< defaults to SQLite in the data directory

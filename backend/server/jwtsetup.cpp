@@ -25,8 +25,8 @@ Result<QByteArray> generatedSecret(const QString &dataDir)
     QByteArray random(48, Qt::Uninitialized);
     QRandomGenerator::system()->fillRange(reinterpret_cast<quint32 *>(random.data()),
                                           random.size() / int(sizeof(quint32)));
-    const QByteArray secret = random.toBase64(QByteArray::Base64UrlEncoding |
-                                              QByteArray::OmitTrailingEquals);
+    const QByteArray secret =
+        random.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals);
     QSaveFile file(path);
     if (!file.open(QIODevice::WriteOnly) || file.write(secret) != secret.size())
         return Error{u"jwt_secret_unwritable"_s, u"Cannot write %1"_s.arg(path)};

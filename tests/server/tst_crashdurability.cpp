@@ -62,8 +62,7 @@ private:
         return false;
     }
 
-    static QByteArray signedPost(const char *path, const QByteArray &secret,
-                                 const QByteArray &body)
+    static QByteArray signedPost(const char *path, const QByteArray &secret, const QByteArray &body)
     {
         return bench::buildPost(
             path,
@@ -87,8 +86,8 @@ private Q_SLOTS:
         call.callSid = u"EL_crash_1"_s;
         const QByteArray create = signedPost("/webhooks/elevenlabs/post-call", PostCallSecret,
                                              samples::postCallTranscription(call));
-        const auto created = bench::runLoad("127.0.0.1", m_port, 1, 10,
-                                            [&](quint64) { return create; }, 1);
+        const auto created = bench::runLoad(
+            "127.0.0.1", m_port, 1, 10, [&](quint64) { return create; }, 1);
         QCOMPARE(created.ok, 1u);
 
         std::mutex mutex;
