@@ -210,6 +210,8 @@ int main(int argc, char **argv)
             body.replace(call.conversationId.toUtf8(),
                          QByteArray("conv_pc_" + QByteArray::number(n)));
             body.replace(call.callSid.toUtf8(), QByteArray("EL_pc_" + QByteArray::number(n)));
+            body.replace(samples::providerCallSid(call).toUtf8(),
+                         QByteArray("CApc" + QByteArray::number(n).rightJustified(30, '0')));
             postCalls << signedPost("/webhooks/elevenlabs/post-call", PostCallSecret, body);
         }
         std::fprintf(stderr, "post-call payload: %lld bytes\n", qlonglong(templ.size()));
@@ -225,7 +227,8 @@ int main(int argc, char **argv)
     const qint64 storedTurns =
         countRows(databaseUrl, u"SELECT COUNT(*) FROM call_transcriptions WHERE source = 'live'"_s);
     const qint64 storedPostCalls =
-        countRows(databaseUrl, u"SELECT COUNT(*) FROM calls WHERE call_sid LIKE 'EL_pc_%'"_s);
+        countRows(databaseUrl,
+                  u"SELECT COUNT(*) FROM calls WHERE conversation_id LIKE 'conv_pc_%'"_s);
     const bool durable =
         storedTurns == qint64(turnResult.ok) && storedPostCalls == qint64(postCallResult.ok);
     std::printf("{\"check\":\"durability\",\"acknowledged_turns\":%llu,\"stored_turns\":%lld,"
