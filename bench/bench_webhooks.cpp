@@ -226,9 +226,8 @@ int main(int argc, char **argv)
     // Durability check: every acknowledged turn and post-call is in the database.
     const qint64 storedTurns =
         countRows(databaseUrl, u"SELECT COUNT(*) FROM call_transcriptions WHERE source = 'live'"_s);
-    const qint64 storedPostCalls =
-        countRows(databaseUrl,
-                  u"SELECT COUNT(*) FROM calls WHERE conversation_id LIKE 'conv_pc_%'"_s);
+    const qint64 storedPostCalls = countRows(
+        databaseUrl, u"SELECT COUNT(*) FROM calls WHERE conversation_id LIKE 'conv_pc_%'"_s);
     const bool durable =
         storedTurns == qint64(turnResult.ok) && storedPostCalls == qint64(postCallResult.ok);
     std::printf("{\"check\":\"durability\",\"acknowledged_turns\":%llu,\"stored_turns\":%lld,"
