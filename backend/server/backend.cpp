@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "server/backend.h"
 
+#include "elevenlabs/calllauncher.h"
+#include "elevenlabs/elevenlabsclient.h"
 #include "http/httpserver.h"
 #include "live/jwtminter.h"
 #include "live/jwtverifier.h"
 #include "live/livehub.h"
 #include "server/apiroutes.h"
+#include "server/callroutes.h"
 #include "server/eventfeed.h"
 #include "server/jwtsetup.h"
 #include "store/database.h"
@@ -31,6 +34,8 @@ Backend::~Backend()
 {
     // Order matters: nothing may submit work or publish once the writer and hub are gone.
     m_http.reset();
+    m_launcher.reset();
+    m_elevenLabs.reset();
     m_liveHub.reset();
     if (m_writer)
         m_writer->stop();
@@ -132,6 +137,18 @@ void Backend::registerRoutes()
     context.webhooks = m_webhooks.get();
     context.clock = [] { return QDateTime::currentSecsSinceEpoch(); };
     server::registerRoutes(*m_http, context);
+
+    // Outbound calls: the row is committed before ElevenLabs (or the sandbox) is asked.
+    m_elevenLabs =
+        std::make_unique<elevenlabs::ElevenLabsClient>(elevenLabsClientOptions(m_config));
+    m_launcher = std::make_unique<elevenlabs::CallLauncher>(m_database.get(), m_elevenLabs.get(),
+                                                            launchDefaults(m_config));
+    CallRoutesContext calls;
+    calls.database = m_database.get();
+    calls.jwt = m_jwtVerifier.get();
+    calls.launcher = m_launcher.get();
+    calls.clock = context.clock;
+    registerCallRoutes(*m_http, calls);
     live::LiveHub *hub = m_liveHub.get();
     m_http->setUpgradeHandler(
         u"/ws/calls/transcriptions"_s,

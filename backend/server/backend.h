@@ -19,6 +19,10 @@ namespace callwatch::live {
 class LiveHub;
 class JwtVerifier;
 } // namespace callwatch::live
+namespace callwatch::elevenlabs {
+class ElevenLabsClient;
+class CallLauncher;
+} // namespace callwatch::elevenlabs
 namespace callwatch::webhooks {
 class IngestWriter;
 class WebhookService;
@@ -72,6 +76,8 @@ private:
     std::unique_ptr<live::JwtVerifier> m_jwtVerifier;
     std::unique_ptr<webhooks::IngestWriter> m_writer;
     std::unique_ptr<webhooks::WebhookService> m_webhooks;
+    std::unique_ptr<elevenlabs::ElevenLabsClient> m_elevenLabs;
+    std::unique_ptr<elevenlabs::CallLauncher> m_launcher;
     std::unique_ptr<http::HttpServer> m_http;
     std::unique_ptr<live::LiveHub> m_liveHub;
     std::unique_ptr<EventFeed> m_eventFeed;
