@@ -62,7 +62,8 @@ int runBackfill(const QStringList &arguments)
     if (!current)
         return fail(current.error());
     if (!current.value())
-        return fail({u"migrations_pending"_s, u"The schema is not current; run callwatchd migrate"_s});
+        return fail(
+            {u"migrations_pending"_s, u"The schema is not current; run callwatchd migrate"_s});
 
     elevenlabs::ElevenLabsClient client(clientOptions);
     elevenlabs::BackfillOptions options;
@@ -79,7 +80,8 @@ int runBackfill(const QStringList &arguments)
     loop.exec();
 
     if (parser.isSet(u"json"_s)) {
-        std::printf("%s\n", QJsonDocument(report.toJson()).toJson(QJsonDocument::Compact).constData());
+        std::printf("%s\n",
+                    QJsonDocument(report.toJson()).toJson(QJsonDocument::Compact).constData());
     } else {
         std::printf("checked           %d\nfilled            %d\nalready complete  %d\n"
                     "new               %d\nnot ready         %d\nerrors            %d\n",

@@ -69,17 +69,18 @@ int runCall(const QStringList &arguments)
         u"Start an outbound ElevenLabs call through a running backend (POST /api/calls).\n"
         u"Exit status: 0 when the call is dialling, 1 when it failed, 2 on usage errors."_s);
     parser.addHelpOption();
-    parser.addOption({u"to"_s, u"The driver's phone number (E.164, e.g. +13125550123)."_s,
-                      u"NUMBER"_s});
+    parser.addOption(
+        {u"to"_s, u"The driver's phone number (E.164, e.g. +13125550123)."_s, u"NUMBER"_s});
     parser.addOption({u"driver"_s, u"The driver id."_s, u"ID"_s});
-    parser.addOption({u"url"_s, u"Backend base URL."_s, u"URL"_s, u"http://127.0.0.1:8750"_s});
+    parser.addOption(
+        {u"url"_s, u"Backend base URL (default: from --listen / CALLWATCH_LISTEN)."_s, u"URL"_s});
     parser.addOption({u"token"_s,
                       u"Bearer token with calls:write (default: $CALLWATCH_TOKEN, else one "
                       u"minted with this data directory's key)."_s,
                       u"JWT"_s});
     parser.addOption({u"provider"_s, u"twilio or sip (default: twilio)."_s, u"NAME"_s});
-    parser.addOption({u"var"_s, u"A dynamic variable for the agent; repeatable."_s,
-                      u"KEY=VALUE"_s});
+    parser.addOption(
+        {u"var"_s, u"A dynamic variable for the agent; repeatable."_s, u"KEY=VALUE"_s});
     parser.addOption({u"json"_s, u"Print the backend's JSON answer."_s});
     addConfigOptions(parser);
     parser.process(arguments);
@@ -96,7 +97,15 @@ int runCall(const QStringList &arguments)
         return fail(token.error());
 
     QNetworkAccessManager network;
-    QNetworkRequest request(QUrl(parser.value(u"url"_s) + u"/api/calls"_s));
+    QString base = parser.value(u"url"_s);
+    if (base.isEmpty()) {
+        const auto listen = config->listenAddress(); // validated by loadConfig
+        const QString host = listen->first.toString();
+        base =
+            u"http://%1:%2"_s.arg(host == u"0.0.0.0"_s || host == u"::"_s ? u"127.0.0.1"_s : host)
+                .arg(listen->second);
+    }
+    QNetworkRequest request(QUrl(base + u"/api/calls"_s));
     request.setHeader(QNetworkRequest::ContentTypeHeader, "application/json"_ba);
     request.setRawHeader("Authorization", "Bearer " + token.value());
     request.setTransferTimeout(120'000); // the server answers after ElevenLabs (and its retries)

@@ -32,8 +32,8 @@ void addSandboxOptions(QCommandLineParser &parser)
 {
     parser.addOption({u"backend"_s, u"Callwatch backend that receives the webhooks."_s, u"URL"_s,
                       u"http://127.0.0.1:8750"_s});
-    parser.addOption({u"listen"_s, u"Where the sandbox API listens."_s, u"HOST:PORT"_s,
-                      u"127.0.0.1:8760"_s});
+    parser.addOption(
+        {u"listen"_s, u"Where the sandbox API listens."_s, u"HOST:PORT"_s, u"127.0.0.1:8760"_s});
     parser.addOption({u"rate"_s,
                       u"Start this many calls per minute through the backend's POST /api/calls."_s,
                       u"CALLS_PER_MIN"_s});
@@ -41,21 +41,21 @@ void addSandboxOptions(QCommandLineParser &parser)
                       u"Token with calls:write for --rate (default: minted with the key of "
                       u"--data-dir)."_s,
                       u"JWT"_s});
-    parser.addOption({u"data-dir"_s, u"The backend's data directory (for minting the token)."_s,
-                      u"DIR"_s});
+    parser.addOption(
+        {u"data-dir"_s, u"The backend's data directory (for minting the token)."_s, u"DIR"_s});
     parser.addOption({u"webhook-secret"_s,
                       u"Signs post-call webhooks [$CALLWATCH_WEBHOOK_SECRET]."_s, u"SECRET"_s});
     parser.addOption({u"transcription-secret"_s,
                       u"Signs per-turn webhooks [$CALLWATCH_TRANSCRIPTION_SECRET]."_s,
                       u"SECRET"_s});
-    parser.addOption({u"api-key"_s, u"Require this xi-api-key (default: any non-empty key)."_s,
-                      u"KEY"_s});
-    parser.addOption({u"failure-rate"_s, u"Share of calls ending as busy/no-answer."_s, u"RATE"_s,
-                      u"0.15"_s});
+    parser.addOption(
+        {u"api-key"_s, u"Require this xi-api-key (default: any non-empty key)."_s, u"KEY"_s});
+    parser.addOption(
+        {u"failure-rate"_s, u"Share of calls ending as busy/no-answer."_s, u"RATE"_s, u"0.15"_s});
     parser.addOption({u"turn-interval"_s, u"Seconds between turns, MIN-MAX (e.g. 1-3, 0.05-0.1)."_s,
                       u"RANGE"_s, u"1-3"_s});
-    parser.addOption({u"seed"_s, u"Seed for ids, failures and pauses (default: the clock)."_s,
-                      u"N"_s});
+    parser.addOption(
+        {u"seed"_s, u"Seed for ids, failures and pauses (default: the clock)."_s, u"N"_s});
     parser.addOption({u"concurrency"_s, u"Batch recipients dialled at once."_s, u"N"_s, u"20"_s});
 }
 
@@ -132,10 +132,10 @@ int runSandbox(const QStringList &arguments)
 
     elevenlabs::SandboxServer sandbox(options.value());
     if (!sandbox.listen(listen->first, listen->second))
-        return fail({u"listen_failed"_s, u"Cannot listen on %1: %2"_s.arg(
-                                             parser.value(u"listen"_s), sandbox.errorString())});
-    say(u"ElevenLabs sandbox on http://%1:%2, webhooks to %3 (seed %4)"_s.arg(
-        listen->first.toString())
+        return fail({u"listen_failed"_s, u"Cannot listen on %1: %2"_s.arg(parser.value(u"listen"_s),
+                                                                          sandbox.errorString())});
+    say(u"ElevenLabs sandbox on http://%1:%2, webhooks to %3 (seed %4)"_s
+            .arg(listen->first.toString())
             .arg(sandbox.port())
             .arg(options->backendUrl.toString())
             .arg(options->seed));
@@ -159,8 +159,8 @@ int runSandbox(const QStringList &arguments)
         auto token = dialerToken(parser, config.value());
         if (!token)
             return fail(token.error());
-        dialer = std::make_unique<elevenlabs::SandboxDialer>(options->backendUrl, token.value(),
-                                                             rate);
+        dialer =
+            std::make_unique<elevenlabs::SandboxDialer>(options->backendUrl, token.value(), rate);
         QObject::connect(dialer.get(), &elevenlabs::SandboxDialer::report, dialer.get(), &say);
         say(u"starting %1 calls per minute through %2/api/calls"_s.arg(rate).arg(
             options->backendUrl.toString()));

@@ -36,9 +36,12 @@ bool isFinalConversation(const QString &status)
 
 QJsonObject BackfillReport::toJson() const
 {
-    return QJsonObject{{u"checked"_s, checked},         {u"filled"_s, filled},
-                       {u"already_complete"_s, alreadyComplete}, {u"new"_s, newCalls},
-                       {u"not_ready"_s, notReady},      {u"errors"_s, errors}};
+    return QJsonObject{{u"checked"_s, checked},
+                       {u"filled"_s, filled},
+                       {u"already_complete"_s, alreadyComplete},
+                       {u"new"_s, newCalls},
+                       {u"not_ready"_s, notReady},
+                       {u"errors"_s, errors}};
 }
 
 struct Backfill::Run
@@ -47,9 +50,9 @@ struct Backfill::Run
     QPointer<QObject> context;
     Done done;
     QDateTime now;
-    QStringList stuck;                  ///< conversation ids of stuck calls, not checked yet
-    QList<ConversationSummary> listed;  ///< listed conversations, not checked yet
-    QSet<QString> seen;                 ///< conversation ids already checked in this run
+    QStringList stuck;                 ///< conversation ids of stuck calls, not checked yet
+    QList<ConversationSummary> listed; ///< listed conversations, not checked yet
+    QSet<QString> seen;                ///< conversation ids already checked in this run
     bool wrote = false;
 };
 
@@ -199,8 +202,8 @@ void Backfill::store(const Conversation &conversation, bool knownCall)
         conversation.startTimeUnixSecs.value_or(0) + conversation.callDurationSecs.value_or(0);
     auto payload = webhooks::PostCallTranscription::fromData(conversation.data, eventTimestamp);
     if (!payload)
-        return fail(u"conversation %1: %2"_s.arg(conversation.conversationId,
-                                                 payload.error().message));
+        return fail(
+            u"conversation %1: %2"_s.arg(conversation.conversationId, payload.error().message));
     QSqlDatabase db = m_database->connection();
     if (!knownCall && !payload->callSid.isEmpty()) {
         auto bySid = store::CallRepository(db).findByCallSid(payload->callSid);
@@ -217,14 +220,14 @@ void Backfill::store(const Conversation &conversation, bool knownCall)
     delivery.verification = u"not_checked"_s; // fetched from the API with our key, not signed
     delivery.body = body;
     delivery.bodySize = body.size();
-    delivery.bodySha256 = QString::fromLatin1(
-        QCryptographicHash::hash(body, QCryptographicHash::Sha256).toHex());
+    delivery.bodySha256 =
+        QString::fromLatin1(QCryptographicHash::hash(body, QCryptographicHash::Sha256).toHex());
     const webhooks::WorkResult result =
         webhooks::WebhookProcessor(db).applyPostCall(delivery, payload.value());
     if (result.httpStatus != 200) {
         const QJsonObject error = result.body.value("error"_L1).toObject();
-        return fail(u"conversation %1 not stored: %2"_s.arg(
-            conversation.conversationId, error.value("message"_L1).toString()));
+        return fail(u"conversation %1 not stored: %2"_s.arg(conversation.conversationId,
+                                                            error.value("message"_L1).toString()));
     }
     if (result.body.value("outcome"_L1).toString() == u"duplicate"_s) {
         ++m_run->report.alreadyComplete;
@@ -232,8 +235,7 @@ void Backfill::store(const Conversation &conversation, bool knownCall)
     }
     m_run->wrote = true;
     ++(knownCall ? m_run->report.filled : m_run->report.newCalls);
-    qCInfo(lcElevenLabs).noquote() << "backfill stored conversation"
-                                   << conversation.conversationId
+    qCInfo(lcElevenLabs).noquote() << "backfill stored conversation" << conversation.conversationId
                                    << (knownCall ? "for a known call" : "as a new call");
 }
 
@@ -242,9 +244,9 @@ void Backfill::finish()
     std::unique_ptr<Run> run = std::move(m_run); // a callback may start the next run
     const BackfillReport &report = run->report;
     qCInfo(lcElevenLabs).noquote()
-        << "backfill: checked" << report.checked << "filled" << report.filled
-        << "already complete" << report.alreadyComplete << "new" << report.newCalls
-        << "not ready" << report.notReady << "errors" << report.errors;
+        << "backfill: checked" << report.checked << "filled" << report.filled << "already complete"
+        << report.alreadyComplete << "new" << report.newCalls << "not ready" << report.notReady
+        << "errors" << report.errors;
     if (run->wrote)
         Q_EMIT callsChanged();
     if (run->context && run->done)

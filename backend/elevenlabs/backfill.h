@@ -37,8 +37,8 @@ struct BackfillReport
 /** @brief Which calls and conversations a backfill looks at. */
 struct BackfillOptions
 {
-    QString agentId;        ///< whose conversations are listed; empty: all the key can see
-    int minAgeMinutes = 10; ///< stuck calls younger than this are left to their webhook
+    QString agentId;              ///< whose conversations are listed; empty: all the key can see
+    int minAgeMinutes = 10;       ///< stuck calls younger than this are left to their webhook
     qint64 sinceSecs = 24 * 3600; ///< how far back the conversation list goes
     int maxPages = 100;           ///< of the list (100 conversations each)
 };

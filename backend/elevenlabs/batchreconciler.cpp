@@ -121,8 +121,8 @@ int BatchReconciler::applyRecipient(const BatchRecipientStatus &recipient, Track
     if (call.conversationId.isEmpty() && !recipient.conversationId.isEmpty()) {
         auto set = calls.setConversation(call.id, recipient.conversationId, {});
         if (!set) {
-            qCWarning(lcElevenLabs).noquote() << "call" << call.callSid
-                                              << "conversation not stored:" << set.error().message;
+            qCWarning(lcElevenLabs).noquote()
+                << "call" << call.callSid << "conversation not stored:" << set.error().message;
             tracked.settled.insert(recipient.id);
             return 0;
         }
@@ -130,8 +130,8 @@ int BatchReconciler::applyRecipient(const BatchRecipientStatus &recipient, Track
         ++changed;
     }
     const QString &status = recipient.status;
-    const bool live = status == u"dispatched"_s || status == u"initiated"_s ||
-                      status == u"in_progress"_s;
+    const bool live =
+        status == u"dispatched"_s || status == u"initiated"_s || status == u"in_progress"_s;
     const bool failed = status == u"failed"_s || status == u"cancelled"_s;
     if (live && call.status == QLatin1StringView(store::CallStatus::Initiating)) {
         if (calls.changeStatus(call.id, QString::fromLatin1(store::CallStatus::InProgress)))

@@ -37,10 +37,7 @@ QJsonObject ourVariables(QJsonObject variables, const store::CallRecord &call)
 CallLauncher::CallLauncher(store::Database *database, ElevenLabsClient *client,
                            LaunchDefaults defaults, BatchReconciler::Options batchOptions,
                            QObject *parent)
-    : QObject(parent),
-      m_database(database),
-      m_client(client),
-      m_defaults(std::move(defaults)),
+    : QObject(parent), m_database(database), m_client(client), m_defaults(std::move(defaults)),
       m_reconciler(database, client, batchOptions)
 {
     connect(&m_reconciler, &BatchReconciler::callsChanged, this, &CallLauncher::callsChanged);
@@ -112,16 +109,17 @@ void CallLauncher::launch(const CallLaunchRequest &request, QObject *context, Ca
     // The outcome is stored even when the requester has gone: the context only guards `done`.
     QPointer<QObject> guard(context);
     m_client->startOutboundCall(
-        resolved->provider.value_or(m_defaults.provider), outboundRequest(call.value(), resolved.value()),
-        this, [this, callId, guard, done](const ApiResult<OutboundCallResponse> &outcome) {
+        resolved->provider.value_or(m_defaults.provider),
+        outboundRequest(call.value(), resolved.value()), this,
+        [this, callId, guard, done](const ApiResult<OutboundCallResponse> &outcome) {
             auto stored = recordOutcome(callId, outcome);
             if (guard && done)
                 done(stored);
         });
 }
 
-Result<store::CallRecord> CallLauncher::recordOutcome(qint64 callId,
-                                                      const ApiResult<OutboundCallResponse> &outcome)
+Result<store::CallRecord>
+CallLauncher::recordOutcome(qint64 callId, const ApiResult<OutboundCallResponse> &outcome)
 {
     store::CallRepository calls(m_database->connection());
     // One transaction (BEGIN IMMEDIATE on SQLite): the webhook writer cannot slip in between
@@ -154,8 +152,8 @@ Result<store::CallRecord> CallLauncher::recordOutcome(qint64 callId,
     } else if (!isFinal(call.status)) {
         // Turns already arrived, so the call is connected whatever our request said.
         qCWarning(lcElevenLabs).noquote()
-            << "call" << call.callSid << "is live although the API said:"
-            << outcome.error().callFailureReason();
+            << "call" << call.callSid
+            << "is live although the API said:" << outcome.error().callFailureReason();
     }
     if (auto committed = transaction.commit(); !committed)
         return committed.error();
@@ -211,8 +209,8 @@ void CallLauncher::launchBatch(const BatchLaunchRequest &request, QObject *conte
     auto prepared = prepareBatch(resolved.value(), &submit);
     if (!prepared)
         return done(prepared.error());
-    qCInfo(lcElevenLabs).noquote() << "batch" << prepared->batchId << "with"
-                                   << prepared->calls.size() << "calls initiating";
+    qCInfo(lcElevenLabs).noquote()
+        << "batch" << prepared->batchId << "with" << prepared->calls.size() << "calls initiating";
     QPointer<QObject> guard(context);
     m_client->submitBatch(
         submit, this,
@@ -246,8 +244,8 @@ void CallLauncher::failBatch(BatchLaunchResult &result, const QString &reason)
             call = failed.value();
     }
     if (auto committed = transaction.commit(); !committed)
-        qCWarning(lcElevenLabs).noquote() << "batch" << result.batchId
-                                          << "failure not stored:" << committed.error().message;
+        qCWarning(lcElevenLabs).noquote()
+            << "batch" << result.batchId << "failure not stored:" << committed.error().message;
     qCWarning(lcElevenLabs).noquote() << "batch" << result.batchId << "failed:" << reason;
     Q_EMIT callsChanged();
 }

@@ -22,8 +22,8 @@ ElevenLabsError invalidResponse(const Error &error, int httpStatus)
 
 /** Parses a JSON body with @p parse and hands the typed outcome to @p done. */
 template<typename T, typename Parse>
-std::function<void(const ApiResult<QJsonObject> &)>
-typed(ElevenLabsClient::Callback<T> done, Parse parse)
+std::function<void(const ApiResult<QJsonObject> &)> typed(ElevenLabsClient::Callback<T> done,
+                                                          Parse parse)
 {
     return [done = std::move(done), parse](const ApiResult<QJsonObject> &json) {
         if (!json)
@@ -101,8 +101,8 @@ void ElevenLabsClient::getConversation(const QString &conversationId, QObject *c
 void ElevenLabsClient::listConversations(const ConversationQuery &query, QObject *context,
                                          Callback<ConversationPage> done)
 {
-    request("GET", QString::fromLatin1(wire::ConversationsPath),
-            wire::conversationListQuery(query), nullptr, context,
+    request("GET", QString::fromLatin1(wire::ConversationsPath), wire::conversationListQuery(query),
+            nullptr, context,
             typed<ConversationPage>(std::move(done), &wire::parseConversationPage));
 }
 
@@ -138,7 +138,8 @@ void ElevenLabsClient::send(const std::shared_ptr<Call> &call)
     if (call->method == "GET") {
         reply = m_network.get(request);
     } else {
-        request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
+        request.setHeader(QNetworkRequest::ContentTypeHeader,
+                          QByteArrayLiteral("application/json"));
         reply = m_network.sendCustomRequest(request, call->method, call->body);
     }
     connect(reply, &QNetworkReply::finished, this,
@@ -170,27 +171,27 @@ void ElevenLabsClient::onFinished(const std::shared_ptr<Call> &call, QNetworkRep
         QJsonParseError parseError;
         const QJsonDocument document = QJsonDocument::fromJson(body, &parseError);
         if (!document.isObject())
-            return complete(call, ElevenLabsError{ElevenLabsError::Kind::InvalidResponse, status,
-                                                  u"the body is not a JSON object"_s,
-                                                  call->attempt});
+            return complete(call,
+                            ElevenLabsError{ElevenLabsError::Kind::InvalidResponse, status,
+                                            u"the body is not a JSON object"_s, call->attempt});
         qCDebug(lcElevenLabs).noquote() << call->method << call->path << status;
         return complete(call, document.object());
     }
     ElevenLabsError error = errorOf(reply, body);
     error.attempts = call->attempt;
-    const auto delay = m_options.retry.delayBeforeRetry(
-        call->attempt, error, call->idempotent, reply->rawHeader("Retry-After"),
-        QDateTime::currentDateTimeUtc());
+    const auto delay = m_options.retry.delayBeforeRetry(call->attempt, error, call->idempotent,
+                                                        reply->rawHeader("Retry-After"),
+                                                        QDateTime::currentDateTimeUtc());
     if (delay) {
         qCInfo(lcElevenLabs).noquote()
-            << call->method << call->path << "attempt" << call->attempt << "failed:"
-            << error.callFailureReason() << "- retrying in" << *delay << "ms";
+            << call->method << call->path << "attempt" << call->attempt
+            << "failed:" << error.callFailureReason() << "- retrying in" << *delay << "ms";
         QTimer::singleShot(*delay, this, [this, call] { send(call); });
         return;
     }
-    qCWarning(lcElevenLabs).noquote() << call->method << call->path << "failed after"
-                                      << call->attempt << "attempt(s):"
-                                      << error.callFailureReason();
+    qCWarning(lcElevenLabs).noquote()
+        << call->method << call->path << "failed after" << call->attempt
+        << "attempt(s):" << error.callFailureReason();
     complete(call, error);
 }
 

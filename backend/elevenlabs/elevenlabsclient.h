@@ -23,7 +23,7 @@ namespace callwatch::elevenlabs {
 /** @brief Where and how the client talks to ElevenLabs. */
 struct ClientOptions
 {
-    QString apiKey;                                           ///< sent as xi-api-key, never logged
+    QString apiKey; ///< sent as xi-api-key, never logged
     QUrl baseUrl = QUrl(QStringLiteral("https://api.elevenlabs.io")); ///< or the local sandbox
     int timeoutMs = 15'000; ///< per attempt (QNetworkRequest::setTransferTimeout)
     RetryPolicy retry;
@@ -41,8 +41,7 @@ class ElevenLabsClient : public QObject
 {
     Q_OBJECT
 public:
-    template<typename T>
-    using Callback = std::function<void(const ApiResult<T> &)>;
+    template<typename T> using Callback = std::function<void(const ApiResult<T> &)>;
 
     explicit ElevenLabsClient(ClientOptions options, QObject *parent = nullptr);
     ~ElevenLabsClient() override;
@@ -55,8 +54,7 @@ public:
 
     void startOutboundCall(Provider provider, const OutboundCallRequest &request, QObject *context,
                            Callback<OutboundCallResponse> done);
-    void submitBatch(const BatchSubmitRequest &request, QObject *context,
-                     Callback<BatchJob> done);
+    void submitBatch(const BatchSubmitRequest &request, QObject *context, Callback<BatchJob> done);
     void getBatch(const QString &batchId, QObject *context, Callback<BatchJob> done);
     void getConversation(const QString &conversationId, QObject *context,
                          Callback<Conversation> done);

@@ -42,8 +42,7 @@ struct ElevenLabsError
 };
 
 /** @brief A value or an ElevenLabsError (core::Result has no room for the HTTP status). */
-template<typename T>
-class [[nodiscard]] ApiResult
+template<typename T> class [[nodiscard]] ApiResult
 {
 public:
     ApiResult(T value) : m_value(std::move(value)) {}

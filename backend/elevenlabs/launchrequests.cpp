@@ -48,8 +48,7 @@ std::optional<Error> checkDriver(const QString &driverId, const QString &path)
     return std::nullopt;
 }
 
-std::optional<Error> readVariables(const QJsonObject &object, const QString &path,
-                                   QJsonObject *out)
+std::optional<Error> readVariables(const QJsonObject &object, const QString &path, QJsonObject *out)
 {
     const QJsonValue value = object.value("dynamic_variables"_L1);
     if (value.isUndefined() || value.isNull())

@@ -2,8 +2,8 @@
 #include "elevenlabs/retrypolicy.h"
 
 #include <QLocale>
-#include <QTimeZone>
 #include <QRandomGenerator>
+#include <QTimeZone>
 
 #include <cmath>
 
@@ -35,7 +35,8 @@ std::optional<int> RetryPolicy::delayBeforeRetry(int attempt, const ElevenLabsEr
     if (auto asked = parseRetryAfterMs(retryAfter, now))
         return int(qBound<qint64>(0, *asked, qint64(maxDelayMs)));
     const double backoff = double(baseDelayMs) * std::pow(2.0, attempt - 1);
-    const double jitter = backoff * 0.5 * (random ? random() : QRandomGenerator::global()->generateDouble());
+    const double jitter =
+        backoff * 0.5 * (random ? random() : QRandomGenerator::global()->generateDouble());
     return int(qMin<double>(backoff + jitter, maxDelayMs));
 }
 
@@ -49,8 +50,8 @@ std::optional<qint64> RetryPolicy::parseRetryAfterMs(const QByteArray &value, co
     if (ok)
         return seconds < 0 ? std::nullopt : std::optional<qint64>(qint64(seconds * 1000));
     // IMF-fixdate, e.g. "Wed, 21 Oct 2015 07:28:00 GMT".
-    const QDateTime at = QLocale::c().toDateTime(QString::fromLatin1(trimmed),
-                                                 u"ddd, dd MMM yyyy HH:mm:ss 'GMT'"_s);
+    const QDateTime at =
+        QLocale::c().toDateTime(QString::fromLatin1(trimmed), u"ddd, dd MMM yyyy HH:mm:ss 'GMT'"_s);
     if (!at.isValid())
         return std::nullopt;
     QDateTime utc = at;

@@ -40,10 +40,9 @@ QJsonObject SandboxBatches::submit(const QJsonObject &body)
     Batch batch;
     const QByteArray seed = "batch|" + QByteArray::number(++m_counter) + '|' +
                             QByteArray::number(QDateTime::currentMSecsSinceEpoch());
-    batch.id = u"btcal_"_s + QString::fromLatin1(
-                                 QCryptographicHash::hash(seed, QCryptographicHash::Sha256)
-                                     .toHex()
-                                     .left(24));
+    batch.id = u"btcal_"_s +
+               QString::fromLatin1(
+                   QCryptographicHash::hash(seed, QCryptographicHash::Sha256).toHex().left(24));
     batch.name = body.value("call_name"_L1).toString();
     batch.agentId = body.value("agent_id"_L1).toString();
     batch.phoneNumberId = body.value("agent_phone_number_id"_L1).toString();
@@ -136,10 +135,9 @@ void SandboxBatches::dispatch(const QString &batchId)
         it = m_batches.find(batchId); // m_dial must not touch batches, but stay safe
         it->recipients[index].conversationId = conversation->setup().conversationId;
         it->recipients[index].status = u"initiated"_s;
-        connect(conversation, &SandboxConversation::statusChanged, this,
-                [this, batchId, index](const QString &status) {
-                    onStatus(batchId, index, status);
-                });
+        connect(
+            conversation, &SandboxConversation::statusChanged, this,
+            [this, batchId, index](const QString &status) { onStatus(batchId, index, status); });
     }
 }
 

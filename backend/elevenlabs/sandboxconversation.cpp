@@ -27,9 +27,7 @@ QJsonValue nullValue()
 
 SandboxConversation::SandboxConversation(ConversationSetup setup, WebhookSender *sender,
                                          QObject *parent)
-    : QObject(parent),
-      m_setup(std::move(setup)),
-      m_sender(sender),
+    : QObject(parent), m_setup(std::move(setup)), m_sender(sender),
       m_random(quint32(m_setup.seed ^ (m_setup.seed >> 32)) ^ quint32(m_setup.index * 2654435761u))
 {
     const samples::SampleCall call = sampleCall(0);
@@ -99,9 +97,8 @@ void SandboxConversation::playTurn()
     const double at = m_clock.elapsed() / 1000.0;
     const QString turnId = m_setup.conversationId + u':' + QString::number(m_nextTurn);
     ++m_nextTurn;
-    m_transcript.append(QJsonObject{{u"role"_s, turn.role},
-                                    {u"message"_s, turn.message},
-                                    {u"time_in_call_secs"_s, int(at)}});
+    m_transcript.append(QJsonObject{
+        {u"role"_s, turn.role}, {u"message"_s, turn.message}, {u"time_in_call_secs"_s, int(at)}});
     const QByteArray body =
         samples::transcriptionTurn(callSidForTurns(), turn.role, turn.message, at, turnId);
     m_sender->post(TranscriptionPath, body, m_setup.transcriptionSecret, this, [this](int status) {
@@ -119,10 +116,10 @@ QJsonObject SandboxConversation::finalData(int durationSecs) const
     QJsonObject data = samples::postCallTranscriptionJson(call).value("data"_L1).toObject();
     QJsonObject client = data.value("conversation_initiation_client_data"_L1).toObject();
     client.insert(u"dynamic_variables"_s, m_setup.dynamicVariables); // echoed as received
-    client.insert(u"source_info"_s,
-                  QJsonObject{{u"source"_s, m_setup.provider == Provider::Sip ? u"sip_trunk"_s
-                                                                               : u"twilio"_s},
-                              {u"version"_s, nullValue()}});
+    client.insert(
+        u"source_info"_s,
+        QJsonObject{{u"source"_s, m_setup.provider == Provider::Sip ? u"sip_trunk"_s : u"twilio"_s},
+                    {u"version"_s, nullValue()}});
     data.insert(u"conversation_initiation_client_data"_s, client);
     QJsonObject metadata = data.value("metadata"_L1).toObject();
     QJsonObject phoneCall = metadata.value("phone_call"_L1).toObject();
@@ -135,9 +132,9 @@ QJsonObject SandboxConversation::finalData(int durationSecs) const
     }
     metadata.insert(u"phone_call"_s, phoneCall);
     if (!m_setup.batchId.isEmpty())
-        metadata.insert(u"batch_call"_s, QJsonObject{{u"batch_call_id"_s, m_setup.batchId},
-                                                     {u"batch_call_recipient_id"_s,
-                                                      m_setup.recipientId}});
+        metadata.insert(u"batch_call"_s,
+                        QJsonObject{{u"batch_call_id"_s, m_setup.batchId},
+                                    {u"batch_call_recipient_id"_s, m_setup.recipientId}});
     data.insert(u"metadata"_s, metadata);
     return data;
 }
@@ -169,9 +166,9 @@ void SandboxConversation::failInitiation()
     samples::SampleCall call = sampleCall(0);
     call.startUnix = QDateTime::currentSecsSinceEpoch() - samples::FailureDelaySecs;
     const QString provider = m_setup.provider == Provider::Sip ? u"sip"_s : u"twilio"_s;
-    QJsonObject envelope =
-        QJsonDocument::fromJson(samples::callInitiationFailure(call, m_setup.failureReason, provider))
-            .object();
+    QJsonObject envelope = QJsonDocument::fromJson(samples::callInitiationFailure(
+                                                       call, m_setup.failureReason, provider))
+                               .object();
     // The provider's call id must be the one the outbound-call answer gave.
     QJsonObject data = envelope.value("data"_L1).toObject();
     QJsonObject metadata = data.value("metadata"_L1).toObject();
@@ -187,12 +184,12 @@ void SandboxConversation::failInitiation()
         {u"conversation_id"_s, m_setup.conversationId},
         {u"status"_s, u"failed"_s},
         {u"transcript"_s, QJsonArray()},
-        {u"metadata"_s,
-         QJsonObject{{u"start_time_unix_secs"_s, m_startUnix},
-                     {u"call_duration_secs"_s, 0},
-                     {u"termination_reason"_s, m_setup.failureReason},
-                     {u"error"_s, QJsonObject{{u"code"_s, 0}, {u"reason"_s, m_setup.failureReason}}},
-                     {u"batch_call"_s, nullValue()}}},
+        {u"metadata"_s, QJsonObject{{u"start_time_unix_secs"_s, m_startUnix},
+                                    {u"call_duration_secs"_s, 0},
+                                    {u"termination_reason"_s, m_setup.failureReason},
+                                    {u"error"_s, QJsonObject{{u"code"_s, 0},
+                                                             {u"reason"_s, m_setup.failureReason}}},
+                                    {u"batch_call"_s, nullValue()}}},
         {u"analysis"_s, nullValue()},
         {u"conversation_initiation_client_data"_s,
          QJsonObject{{u"dynamic_variables"_s, m_setup.dynamicVariables}}},
@@ -235,8 +232,8 @@ QJsonObject SandboxConversation::summary() const
         {u"call_duration_secs"_s, metadata.value("call_duration_secs"_L1).toInt()},
         {u"message_count"_s, full.value("transcript"_L1).toArray().size()},
         {u"status"_s, m_status},
-        {u"call_successful"_s, analysis.isEmpty() ? QJsonValue(u"unknown"_s)
-                                                  : analysis.value("call_successful"_L1)},
+        {u"call_successful"_s,
+         analysis.isEmpty() ? QJsonValue(u"unknown"_s) : analysis.value("call_successful"_L1)},
         {u"transcript_summary"_s, analysis.value("transcript_summary"_L1)},
         {u"call_summary_title"_s, analysis.value("call_summary_title"_L1)},
         {u"direction"_s, u"outbound"_s},

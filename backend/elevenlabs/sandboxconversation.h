@@ -47,8 +47,7 @@ class SandboxConversation : public QObject
 {
     Q_OBJECT
 public:
-    SandboxConversation(ConversationSetup setup, WebhookSender *sender,
-                        QObject *parent = nullptr);
+    SandboxConversation(ConversationSetup setup, WebhookSender *sender, QObject *parent = nullptr);
 
     void start();
 

@@ -40,8 +40,8 @@ void SandboxDialer::dialNext()
     const QJsonObject body{
         {u"to_number"_s, sample.toNumber},
         {u"driver_id"_s, sample.driverId},
-        {u"dynamic_variables"_s, QJsonObject{{u"driver_name"_s, sample.driverName},
-                                             {u"violation"_s, sample.violation}}},
+        {u"dynamic_variables"_s,
+         QJsonObject{{u"driver_name"_s, sample.driverName}, {u"violation"_s, sample.violation}}},
     };
     QUrl url = m_backendUrl;
     url.setPath(url.path().chopped(url.path().endsWith(u'/') ? 1 : 0) + u"/api/calls"_s);
@@ -56,7 +56,8 @@ void SandboxDialer::dialNext()
         reply->deleteLater();
         const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
         const QByteArray answer = reply->readAll();
-        const QJsonObject call = QJsonDocument::fromJson(answer).object().value("call"_L1).toObject();
+        const QJsonObject call =
+            QJsonDocument::fromJson(answer).object().value("call"_L1).toObject();
         if (status == 201) {
             Q_EMIT report(u"call %1 to %2: %3"_s.arg(call.value("call_sid"_L1).toString(), who,
                                                      call.value("status"_L1).toString()));

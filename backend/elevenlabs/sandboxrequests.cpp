@@ -48,8 +48,8 @@ void checkClientData(const QJsonObject &object, QJsonArray location, QJsonArray 
         if (it->isObject() || it->isArray()) {
             QJsonArray at = location;
             at.append(it.key());
-            items->append(item(at, u"value is not a valid string, number or boolean"_s,
-                               u"type_error"_s));
+            items->append(
+                item(at, u"value is not a valid string, number or boolean"_s, u"type_error"_s));
         }
     }
 }
@@ -74,10 +74,10 @@ std::optional<http::HttpResponse> parseBody(const http::HttpRequest &request, QJ
     QJsonParseError error;
     const QJsonDocument document = QJsonDocument::fromJson(request.body, &error);
     if (!document.isObject())
-        return validationError(QJsonArray{item(QJsonArray{u"body"_s},
-                                               document.isNull() ? error.errorString()
-                                                                 : u"value is not a valid dict"_s,
-                                               u"value_error.jsondecode"_s)});
+        return validationError(QJsonArray{
+            item(QJsonArray{u"body"_s},
+                 document.isNull() ? error.errorString() : u"value is not a valid dict"_s,
+                 u"value_error.jsondecode"_s)});
     *body = document.object();
     return std::nullopt;
 }
@@ -104,11 +104,10 @@ QJsonArray validateBatchSubmit(const QJsonObject &body)
                           u"value is not a valid integer"_s, u"type_error.integer"_s));
     const QJsonValue recipients = body.value("recipients"_L1);
     if (!recipients.isArray()) {
-        items.append(item(QJsonArray{u"body"_s, u"recipients"_s},
-                          recipients.isUndefined() ? u"field required"_s
-                                                   : u"value is not a valid list"_s,
-                          recipients.isUndefined() ? u"value_error.missing"_s
-                                                   : u"type_error.list"_s));
+        items.append(
+            item(QJsonArray{u"body"_s, u"recipients"_s},
+                 recipients.isUndefined() ? u"field required"_s : u"value is not a valid list"_s,
+                 recipients.isUndefined() ? u"value_error.missing"_s : u"type_error.list"_s));
         return items;
     }
     const QJsonArray list = recipients.toArray();

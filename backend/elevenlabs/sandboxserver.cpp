@@ -57,9 +57,7 @@ QJsonObject recordToJson(const RecordedRequest &request)
 } // namespace
 
 SandboxServer::SandboxServer(SandboxOptions options, QObject *parent)
-    : QObject(parent),
-      m_options(std::move(options)),
-      m_http(std::make_unique<http::HttpServer>()),
+    : QObject(parent), m_options(std::move(options)), m_http(std::make_unique<http::HttpServer>()),
       m_sender(new WebhookSender(m_options.backendUrl, this)),
       m_batches(new SandboxBatches(
           m_options.batchConcurrency,
@@ -134,8 +132,9 @@ void SandboxServer::registerRoutes()
                           handleOutboundCall(request, std::move(responder), Provider::Sip);
                       });
     const http::RouteOptions large{16 * 1024 * 1024, false};
-    server.route("POST", u"/v1/convai/batch-calling/submit"_s,
-                 [this](const HttpRequest &request) { return handleBatchSubmit(request); }, large);
+    server.route(
+        "POST", u"/v1/convai/batch-calling/submit"_s,
+        [this](const HttpRequest &request) { return handleBatchSubmit(request); }, large);
     server.route("GET", u"/v1/convai/batch-calling/{batch_id}"_s,
                  [this](const HttpRequest &request) { return handleBatchGet(request); });
     server.route("GET", u"/v1/convai/conversations/{conversation_id}"_s,
@@ -247,11 +246,11 @@ void SandboxServer::handleOutboundCall(const HttpRequest &request, http::HttpRes
     responder.send(HttpResponse::json(answer));
 }
 
-SandboxConversation *SandboxServer::dial(const Dial &dial)
+ConversationSetup SandboxServer::setupFor(const Dial &dial)
 {
     const int n = m_callCounter++;
-    const QByteArray seed = "sandbox|" + QByteArray::number(m_options.seed) + '|' +
-                            QByteArray::number(n);
+    const QByteArray seed =
+        "sandbox|" + QByteArray::number(m_options.seed) + '|' + QByteArray::number(n);
     ConversationSetup setup;
     setup.index = n;
     setup.conversationId = u"conv_"_s + hexOf(seed, 26);
@@ -280,7 +279,12 @@ SandboxConversation *SandboxServer::dial(const Dial &dial)
     setup.ringMs = m_options.ringMs;
     setup.webhookSecret = m_options.webhookSecret;
     setup.transcriptionSecret = m_options.transcriptionSecret;
+    return setup;
+}
 
+SandboxConversation *SandboxServer::dial(const Dial &dial)
+{
+    const ConversationSetup setup = setupFor(dial);
     auto *conversation = new SandboxConversation(setup, m_sender, this);
     const QString id = setup.conversationId;
     m_conversations.insert(id, conversation);
@@ -302,9 +306,9 @@ SandboxConversation *SandboxServer::dial(const Dial &dial)
     const QString callSid = setup.dynamicVariables.value("call_sid"_L1).toString();
     qCInfo(lcSandbox).noquote() << "dialling" << setup.toNumber << "as" << id << "call_sid"
                                 << callSid
-                                << (setup.failureReason.isEmpty() ? QString()
-                                                                  : u"(will fail: "_s +
-                                                                        setup.failureReason + u')');
+                                << (setup.failureReason.isEmpty()
+                                        ? QString()
+                                        : u"(will fail: "_s + setup.failureReason + u')');
     conversation->start();
     Q_EMIT callStarted(id, callSid);
     return conversation;
@@ -335,9 +339,9 @@ HttpResponse SandboxServer::handleBatchGet(const HttpRequest &request)
     if (auto refused = admit(request, index))
         return std::move(*refused);
     const auto batch = m_batches->get(request.pathArgs.value(0));
-    HttpResponse response =
-        batch ? HttpResponse::json(*batch)
-              : detailError(404, u"batch_not_found"_s, u"Batch call not found"_s);
+    HttpResponse response = batch
+                                ? HttpResponse::json(*batch)
+                                : detailError(404, u"batch_not_found"_s, u"Batch call not found"_s);
     answered(index, response.status);
     return response;
 }
@@ -362,15 +366,14 @@ HttpResponse SandboxServer::handleConversationList(const HttpRequest &request)
         return std::move(*refused);
     const QUrlQuery &query = request.query;
     bool ok = true;
-    const int pageSize = query.hasQueryItem(u"page_size"_s)
-                             ? query.queryItemValue(u"page_size"_s).toInt(&ok)
-                             : 30;
+    const int pageSize =
+        query.hasQueryItem(u"page_size"_s) ? query.queryItemValue(u"page_size"_s).toInt(&ok) : 30;
     if (!ok || pageSize < 1 || pageSize > 100) {
         answered(index, 422);
-        return validationError(QJsonArray{QJsonObject{
-            {u"loc"_s, QJsonArray{u"query"_s, u"page_size"_s}},
-            {u"msg"_s, u"ensure this value is between 1 and 100"_s},
-            {u"type"_s, u"value_error.number"_s}}});
+        return validationError(
+            QJsonArray{QJsonObject{{u"loc"_s, QJsonArray{u"query"_s, u"page_size"_s}},
+                                   {u"msg"_s, u"ensure this value is between 1 and 100"_s},
+                                   {u"type"_s, u"value_error.number"_s}}});
     }
     const QString agentId = query.queryItemValue(u"agent_id"_s, QUrl::FullyDecoded);
     const qint64 after = query.queryItemValue(u"call_start_after_unix"_s).toLongLong();
@@ -399,10 +402,10 @@ HttpResponse SandboxServer::handleConversationList(const HttpRequest &request)
                        .toBase64())
              : QString();
     answered(index, 200);
-    return HttpResponse::json(QJsonObject{
-        {u"conversations"_s, page},
-        {u"next_cursor"_s, more ? QJsonValue(next) : QJsonValue(QJsonValue::Null)},
-        {u"has_more"_s, more}});
+    return HttpResponse::json(
+        QJsonObject{{u"conversations"_s, page},
+                    {u"next_cursor"_s, more ? QJsonValue(next) : QJsonValue(QJsonValue::Null)},
+                    {u"has_more"_s, more}});
 }
 
 HttpResponse SandboxServer::handleControls(const HttpRequest &request)

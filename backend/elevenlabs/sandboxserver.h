@@ -2,6 +2,7 @@
 #pragma once
 
 #include "elevenlabs/elevenlabstypes.h"
+#include "elevenlabs/sandboxconversation.h"
 #include "elevenlabs/sandboxtypes.h"
 #include "http/httptypes.h"
 
@@ -21,7 +22,6 @@ class HttpServer;
 namespace callwatch::elevenlabs {
 
 class SandboxBatches;
-class SandboxConversation;
 class WebhookSender;
 
 /**
@@ -95,6 +95,8 @@ private:
     http::HttpResponse handleControls(const http::HttpRequest &request);
     http::HttpResponse handleRequests() const;
     http::HttpResponse handleStats() const;
+    /** Ids, provider call id and fate (failure, dropped post-call) of the next call. */
+    ConversationSetup setupFor(const Dial &dial);
     SandboxConversation *dial(const Dial &dial);
 
     SandboxOptions m_options;

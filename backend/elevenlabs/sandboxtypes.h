@@ -19,10 +19,10 @@ struct SandboxOptions
     QString apiKey;                 ///< required xi-api-key; empty: any non-empty key is accepted
     int turnIntervalMinMs = 1000;   ///< pause between two turns, drawn in [min, max]
     int turnIntervalMaxMs = 3000;
-    int ringMs = -1;                ///< dial to answer (or to failure); < 0: turnIntervalMaxMs
-    double failureRate = 0.15;      ///< share of calls ending as call_initiation_failure
-    quint64 seed = 1;               ///< same seed, same conversation ids, failures and pauses
-    int batchConcurrency = 20;      ///< batch recipients dialled at the same time
+    int ringMs = -1;           ///< dial to answer (or to failure); < 0: turnIntervalMaxMs
+    double failureRate = 0.15; ///< share of calls ending as call_initiation_failure
+    quint64 seed = 1;          ///< same seed, same conversation ids, failures and pauses
+    int batchConcurrency = 20; ///< batch recipients dialled at the same time
 };
 
 /** @brief A fault injected into the next outbound-call request(s). */
@@ -30,9 +30,9 @@ struct OutboundFault
 {
     enum class Kind { HttpError, Timeout, Rejected };
     Kind kind = Kind::HttpError;
-    int httpStatus = 500;       ///< for HttpError
-    QString message;            ///< detail (HttpError) or message (Rejected); empty: a default
-    int count = 1;              ///< how many requests it affects (each retry is a request)
+    int httpStatus = 500; ///< for HttpError
+    QString message;      ///< detail (HttpError) or message (Rejected); empty: a default
+    int count = 1;        ///< how many requests it affects (each retry is a request)
 };
 
 /** @brief One API request as the sandbox received it (for tests and GET /sandbox/requests). */

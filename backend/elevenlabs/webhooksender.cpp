@@ -27,9 +27,9 @@ void WebhookSender::post(const QString &path, const QByteArray &body, const QByt
     request.setHeader(QNetworkRequest::UserAgentHeader, QByteArrayLiteral("ElevenLabs-Sandbox"));
     request.setTransferTimeout(30'000);
     if (!secret.isEmpty())
-        request.setRawHeader("ElevenLabs-Signature",
-                             webhooks::SignatureVerifier::sign(
-                                 secret, QDateTime::currentSecsSinceEpoch(), body));
+        request.setRawHeader(
+            "ElevenLabs-Signature",
+            webhooks::SignatureVerifier::sign(secret, QDateTime::currentSecsSinceEpoch(), body));
     ++m_inFlight;
     QNetworkReply *reply = m_network.post(request, body);
     QPointer<QObject> guard(context);

@@ -33,8 +33,9 @@ std::optional<HttpResponse> refuse(const HttpRequest &request, const CallRoutesC
     if (!claims)
         return HttpResponse::error(401, claims.error().code, claims.error().message);
     if (!live::hasScope(claims.value(), QLatin1StringView(scope)))
-        return HttpResponse::error(403, u"insufficient_scope"_s,
-                                   u"This token lacks the %1 scope"_s.arg(QLatin1StringView(scope)));
+        return HttpResponse::error(
+            403, u"insufficient_scope"_s,
+            u"This token lacks the %1 scope"_s.arg(QLatin1StringView(scope)));
     return std::nullopt;
 }
 
@@ -44,8 +45,7 @@ std::optional<HttpResponse> readBody(const HttpRequest &request, QJsonObject *bo
     QJsonParseError error;
     const QJsonDocument document = QJsonDocument::fromJson(request.body, &error);
     if (!document.isObject())
-        return HttpResponse::error(400, u"invalid_json"_s,
-                                   u"The body must be a JSON object"_s);
+        return HttpResponse::error(400, u"invalid_json"_s, u"The body must be a JSON object"_s);
     *body = document.object();
     return std::nullopt;
 }
@@ -79,14 +79,12 @@ void handleStartCall(const HttpRequest &request, http::HttpResponder responder,
     auto parsed = elevenlabs::CallLaunchRequest::fromJson(body);
     if (!parsed)
         return responder.send(errorResponse(parsed.error()));
-    context.launcher->launch(parsed.value(), context.launcher,
-                             [responder](const Result<store::CallRecord> &call) {
-                                 responder.send(call ? HttpResponse::json(
-                                                           QJsonObject{{u"call"_s,
-                                                                        callToJson(call.value())}},
-                                                           201)
-                                                     : errorResponse(call.error()));
-                             });
+    context.launcher->launch(
+        parsed.value(), context.launcher, [responder](const Result<store::CallRecord> &call) {
+            responder.send(
+                call ? HttpResponse::json(QJsonObject{{u"call"_s, callToJson(call.value())}}, 201)
+                     : errorResponse(call.error()));
+        });
 }
 
 void handleStartBatch(const HttpRequest &request, http::HttpResponder responder,
@@ -108,11 +106,11 @@ void handleStartBatch(const HttpRequest &request, http::HttpResponder responder,
             QJsonArray calls;
             for (const store::CallRecord &call : result->calls)
                 calls.append(callToJson(call));
-            const QJsonObject batch{{u"id"_s, result->batchId},
-                                    {u"elevenlabs_batch_id"_s,
-                                     textOrNull(result->elevenLabsBatchId)},
-                                    {u"status"_s, result->status},
-                                    {u"failure_reason"_s, textOrNull(result->failureReason)}};
+            const QJsonObject batch{
+                {u"id"_s, result->batchId},
+                {u"elevenlabs_batch_id"_s, textOrNull(result->elevenLabsBatchId)},
+                {u"status"_s, result->status},
+                {u"failure_reason"_s, textOrNull(result->failureReason)}};
             responder.send(
                 HttpResponse::json(QJsonObject{{u"batch"_s, batch}, {u"calls"_s, calls}}, 201));
         });
@@ -126,11 +124,12 @@ void registerCallRoutes(http::HttpServer &server, const CallRoutesContext &conte
                       });
     http::RouteOptions batchOptions;
     batchOptions.maxBodyBytes = 4 * 1024 * 1024; // 10,000 recipients
-    server.routeAsync("POST", u"/api/calls/batch"_s,
-                      [context](const HttpRequest &request, http::HttpResponder responder) {
-                          handleStartBatch(request, std::move(responder), context);
-                      },
-                      batchOptions);
+    server.routeAsync(
+        "POST", u"/api/calls/batch"_s,
+        [context](const HttpRequest &request, http::HttpResponder responder) {
+            handleStartBatch(request, std::move(responder), context);
+        },
+        batchOptions);
 }
 
 elevenlabs::ClientOptions elevenLabsClientOptions(const Config &config)

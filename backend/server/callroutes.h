@@ -23,7 +23,8 @@ class CallLauncher;
 
 namespace callwatch::server {
 
-/** @brief What the call-starting routes need; passed in so tests can build them around a temp DB. */
+/** @brief What the call-starting routes need; passed in so tests can build them around a temp DB.
+ */
 struct CallRoutesContext
 {
     store::Database *database = nullptr;
