@@ -186,6 +186,7 @@ bool SandboxServer::applyFault(http::HttpResponder &responder, int recordIndex)
     HttpResponse response;
     switch (applied.kind) {
     case OutboundFault::Kind::Timeout:
+        m_held.removeIf([](const http::HttpResponder &held) { return !held.isConnected(); });
         m_held.append(responder); // never answered: the client's timeout has to fire
         return true;
     case OutboundFault::Kind::Rejected:

@@ -143,6 +143,9 @@ void Backend::registerRoutes()
         std::make_unique<elevenlabs::ElevenLabsClient>(elevenLabsClientOptions(m_config));
     m_launcher = std::make_unique<elevenlabs::CallLauncher>(m_database.get(), m_elevenLabs.get(),
                                                             launchDefaults(m_config));
+    // Calls are written on the HTTP thread: wake the live feed instead of waiting for its poll.
+    connect(m_launcher.get(), &elevenlabs::CallLauncher::callsChanged, m_eventFeed.get(),
+            &EventFeed::requestPump);
     CallRoutesContext calls;
     calls.database = m_database.get();
     calls.jwt = m_jwtVerifier.get();

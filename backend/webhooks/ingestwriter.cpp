@@ -8,6 +8,8 @@
 #include <QMetaObject>
 #include <QSqlQuery>
 
+#include <memory>
+
 using namespace Qt::StringLiterals;
 
 Q_LOGGING_CATEGORY(lcIngest, "callwatch.ingest")
@@ -93,9 +95,17 @@ void IngestWriter::processGroup(QSqlDatabase &db, std::deque<Item> &group)
 {
     std::vector<WorkResult> results;
     results.reserve(group.size());
-    store::Transaction transaction(db);
-    if (!transaction.isActive()) {
-        const WorkResult failure = databaseUnavailable(transaction.status().error().message);
+    auto transaction = std::make_unique<store::Transaction>(db);
+    if (!transaction->isActive()) {
+        // A connection the server dropped (restart, failover) stays broken until it is reopened:
+        // ping() closes it when it is dead, connection() opens it again (same handle as `db`).
+        transaction.reset();
+        if (!m_database->ping())
+            m_database->connection();
+        transaction = std::make_unique<store::Transaction>(db);
+    }
+    if (!transaction->isActive()) {
+        const WorkResult failure = databaseUnavailable(transaction->status().error().message);
         for (const Item &item : group)
             answer(item, failure);
         return;
@@ -108,7 +118,7 @@ void IngestWriter::processGroup(QSqlDatabase &db, std::deque<Item> &group)
             result = databaseUnavailable(committed.error().message);
         results.push_back(std::move(result));
     }
-    if (auto committed = transaction.commit(); !committed) {
+    if (auto committed = transaction->commit(); !committed) {
         const WorkResult failure = databaseUnavailable(committed.error().message);
         for (const Item &item : group)
             answer(item, failure);

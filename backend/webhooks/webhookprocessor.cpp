@@ -24,11 +24,18 @@ bool isStorageFailure(const Error &error)
     return error.code == u"database_error"_s || error.code == u"database_unavailable"_s;
 }
 
+// call_transcriptions.message is NOT NULL, and QSQLITE binds a null QString as NULL: a turn
+// without text (ElevenLabs sends message null for tool-only turns) must be stored as "".
+QString turnText(const QString &message)
+{
+    return message.isNull() ? u""_s : message;
+}
+
 store::NewTurn postCallTurn(const PostCallTurn &turn, int index)
 {
     store::NewTurn out;
     out.speaker = turn.role;
-    out.message = turn.message;
+    out.message = turnText(turn.message);
     out.timeInCallSecs = turn.timeInCallSecs;
     out.source = QString::fromLatin1(store::TurnSource::PostCall);
     out.turnKey = u"pc:"_s + QString::number(index);
@@ -342,7 +349,7 @@ Result<WebhookProcessor::Applied> WebhookProcessor::turn(const TranscriptionTurn
     const store::CallRecord &record = *call.value();
     store::NewTurn turn;
     turn.speaker = t.speaker;
-    turn.message = t.message;
+    turn.message = turnText(t.message);
     turn.timeInCallSecs = t.timeInCallSecs;
     turn.turnKey = t.turnKey();
     turn.receivedAt = QDateTime::currentDateTimeUtc();

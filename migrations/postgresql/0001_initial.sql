@@ -82,7 +82,8 @@ CREATE TABLE webhook_deliveries (
     body_size BIGINT,
     body_sha256 TEXT,
     verification TEXT NOT NULL CHECK (verification IN
-        ('valid', 'invalid_signature', 'missing_signature', 'expired', 'no_secret', 'not_checked')),
+        ('valid', 'invalid_signature', 'missing_signature', 'malformed_signature', 'expired',
+         'from_future', 'no_secret', 'not_checked', 'replayed')),
     outcome TEXT NOT NULL CHECK (outcome IN
         ('processed', 'duplicate', 'rejected', 'not_found', 'ignored', 'failed', 'pending')),
     http_status INTEGER,
