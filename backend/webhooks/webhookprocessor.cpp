@@ -51,6 +51,36 @@ QDateTime fromUnix(std::optional<qint64> secs)
 
 } // namespace
 
+Result<ParsedDelivery> parseDelivery(const QByteArray &body, store::DeliveryRecord &delivery)
+{
+    if (delivery.route == u"transcription"_s) {
+        auto turn = TranscriptionTurn::parse(body);
+        if (!turn)
+            return turn.error();
+        delivery.callSid = turn->callSid;
+        return ParsedDelivery(std::move(turn).value());
+    }
+    auto envelope = WebhookEnvelope::parse(body);
+    if (!envelope)
+        return envelope.error();
+    delivery.eventType = envelope->type;
+    if (envelope->type == WebhookType::PostCallTranscription) {
+        auto payload = PostCallTranscription::fromEnvelope(envelope.value());
+        if (!payload)
+            return payload.error();
+        delivery.conversationId = payload->conversationId;
+        return ParsedDelivery(std::move(payload).value());
+    }
+    if (envelope->type == WebhookType::CallInitiationFailure) {
+        auto payload = CallInitiationFailure::fromEnvelope(envelope.value());
+        if (!payload)
+            return payload.error();
+        delivery.conversationId = payload->conversationId;
+        return ParsedDelivery(std::move(payload).value());
+    }
+    return ParsedDelivery(UnhandledPayload{envelope->type});
+}
+
 WebhookProcessor::WebhookProcessor(QSqlDatabase db) : m_db(std::move(db)) {}
 
 WorkResult WebhookProcessor::reject(store::DeliveryRecord delivery, int httpStatus,
@@ -127,25 +157,19 @@ WorkResult WebhookProcessor::replay(qint64 deliveryId)
     delivery.bodySize = original.bodySize;
     delivery.bodySha256 = original.bodySha256;
     delivery.verification = u"replayed"_s;
-    if (original.route == u"transcription"_s) {
-        auto turn = TranscriptionTurn::parse(original.body);
-        return turn ? applyTurn(delivery, turn.value()) : reject(delivery, 400, turn.error());
-    }
-    auto envelope = WebhookEnvelope::parse(original.body);
-    if (!envelope)
-        return reject(delivery, 400, envelope.error());
-    delivery.eventType = envelope->type;
-    if (envelope->type == WebhookType::PostCallTranscription) {
-        auto payload = PostCallTranscription::fromEnvelope(envelope.value());
-        return payload ? applyPostCall(delivery, payload.value())
-                       : reject(delivery, 400, payload.error());
-    }
-    if (envelope->type == WebhookType::CallInitiationFailure) {
-        auto payload = CallInitiationFailure::fromEnvelope(envelope.value());
-        return payload ? applyInitiationFailure(delivery, payload.value())
-                       : reject(delivery, 400, payload.error());
-    }
-    return ignore(delivery);
+    auto payload = parseDelivery(original.body, delivery);
+    return payload ? apply(delivery, payload.value()) : reject(delivery, 400, payload.error());
+}
+
+WorkResult WebhookProcessor::apply(store::DeliveryRecord delivery, const ParsedDelivery &payload)
+{
+    if (const auto *p = std::get_if<PostCallTranscription>(&payload))
+        return applyPostCall(std::move(delivery), *p);
+    if (const auto *p = std::get_if<CallInitiationFailure>(&payload))
+        return applyInitiationFailure(std::move(delivery), *p);
+    if (const auto *p = std::get_if<TranscriptionTurn>(&payload))
+        return applyTurn(std::move(delivery), *p);
+    return ignore(std::move(delivery));
 }
 
 WorkResult WebhookProcessor::run(store::DeliveryRecord delivery, const QString &dedupKey,

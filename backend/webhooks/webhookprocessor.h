@@ -11,7 +11,25 @@
 
 #include <QSqlDatabase>
 
+#include <variant>
+
 namespace callwatch::webhooks {
+
+/** A post-call body whose type we record but do not process (or audio, handled elsewhere). */
+struct UnhandledPayload
+{
+    QString type;
+};
+
+/** What one delivery body says, parsed once, whichever route or Replay it came through. */
+using ParsedDelivery =
+    std::variant<PostCallTranscription, CallInitiationFailure, TranscriptionTurn, UnhandledPayload>;
+
+/**
+ * Parses a body of `route` ("transcription" or "post-call"). Errors name the field (400).
+ * Sets `delivery.eventType` and `delivery.conversationId` / `callSid` where the body has them.
+ */
+Result<ParsedDelivery> parseDelivery(const QByteArray &body, store::DeliveryRecord &delivery);
 
 /**
  * @brief What a verified, parsed delivery changes in the store: one method per kind.
@@ -37,6 +55,8 @@ public:
     WorkResult applyAudio(store::DeliveryRecord delivery, const AudioPayloadInfo &payload,
                           const QString &audioPath);
     WorkResult applyTurn(store::DeliveryRecord delivery, const TranscriptionTurn &turn);
+    /** Dispatches a parsed body to the apply method of its kind (unhandled types: ignore). */
+    WorkResult apply(store::DeliveryRecord delivery, const ParsedDelivery &payload);
 
     /**
      * Reprocesses a stored delivery as a new delivery of the same route (verification

@@ -136,12 +136,27 @@ void WebhookService::handleTranscription(const http::HttpRequest &request,
             std::move(delivery), statusFor(verification.outcome),
             {SignatureVerifier::outcomeCode(verification.outcome), verification.message},
             std::move(responder));
-    auto turn = TranscriptionTurn::parse(request.body);
-    if (!turn)
-        return rejectDelivery(std::move(delivery), 400, turn.error(), std::move(responder));
-    delivery.callSid = turn->callSid;
-    submit([delivery = std::move(delivery), turn = std::move(turn).value()](
-               QSqlDatabase &db) { return WebhookProcessor(db).applyTurn(delivery, turn); },
+    submitParsed(std::move(delivery), request.body, std::move(responder));
+}
+
+void WebhookService::submitParsed(store::DeliveryRecord delivery, const QByteArray &body,
+                                  http::HttpResponder responder, const http::HttpRequest *request)
+{
+    auto payload = parseDelivery(body, delivery);
+    if (!payload)
+        return rejectDelivery(std::move(delivery), 400, payload.error(), std::move(responder));
+    // A small post_call_audio body still goes through the audio decoder (and its own checks).
+    const auto *unhandled = std::get_if<UnhandledPayload>(&payload.value());
+    if (unhandled && unhandled->type == WebhookType::PostCallAudio) {
+        if (request)
+            return handleAudio(*request, std::move(responder));
+        // Back from the decoder, which found no audio in it: refuse instead of looping.
+        return rejectDelivery(std::move(delivery), 400,
+                              {u"missing_field"_s, u"data.full_audio is required"_s},
+                              std::move(responder));
+    }
+    submit([delivery = std::move(delivery), p = std::move(payload).value()](
+               QSqlDatabase &db) { return WebhookProcessor(db).apply(delivery, p); },
            std::move(responder));
 }
 
@@ -166,37 +181,7 @@ void WebhookService::handlePostCall(const http::HttpRequest &request, http::Http
             std::move(delivery), statusFor(verification.outcome),
             {SignatureVerifier::outcomeCode(verification.outcome), verification.message},
             std::move(responder));
-    auto envelope = WebhookEnvelope::parse(request.body);
-    if (!envelope)
-        return rejectDelivery(std::move(delivery), 400, envelope.error(), std::move(responder));
-    delivery.eventType = envelope->type;
-    if (envelope->type == WebhookType::PostCallTranscription) {
-        auto payload = PostCallTranscription::fromEnvelope(envelope.value());
-        if (!payload)
-            return rejectDelivery(std::move(delivery), 400, payload.error(), std::move(responder));
-        delivery.conversationId = payload->conversationId;
-        return submit(
-            [delivery = std::move(delivery), p = std::move(payload).value()](QSqlDatabase &db) {
-                return WebhookProcessor(db).applyPostCall(delivery, p);
-            },
-            std::move(responder));
-    }
-    if (envelope->type == WebhookType::CallInitiationFailure) {
-        auto payload = CallInitiationFailure::fromEnvelope(envelope.value());
-        if (!payload)
-            return rejectDelivery(std::move(delivery), 400, payload.error(), std::move(responder));
-        delivery.conversationId = payload->conversationId;
-        return submit(
-            [delivery = std::move(delivery), p = std::move(payload).value()](QSqlDatabase &db) {
-                return WebhookProcessor(db).applyInitiationFailure(delivery, p);
-            },
-            std::move(responder));
-    }
-    if (envelope->type == WebhookType::PostCallAudio)
-        return handleAudio(request, std::move(responder));
-    submit([delivery = std::move(delivery)](
-               QSqlDatabase &db) { return WebhookProcessor(db).ignore(delivery); },
-           std::move(responder));
+    submitParsed(std::move(delivery), request.body, std::move(responder), &request);
 }
 
 namespace {
@@ -321,10 +306,8 @@ void WebhookService::finishAudio(const http::HttpRequest &request, AudioJob job,
             std::move(responder));
     if (job.notAudio) {
         // A large body of another type: handle it like any other, now in memory.
-        http::HttpRequest inMemory = request;
-        inMemory.body = job.fallbackBody;
-        inMemory.bodyFilePath.clear();
-        return handlePostCall(inMemory, std::move(responder));
+        delivery.body = job.fallbackBody;
+        return submitParsed(std::move(delivery), job.fallbackBody, std::move(responder));
     }
     if (job.status != 200)
         return rejectDelivery(std::move(delivery), job.status, job.error, std::move(responder));

@@ -51,6 +51,9 @@ private:
     store::DeliveryRecord deliveryFor(const http::HttpRequest &request, const QString &route,
                                       const SignatureVerifier::Verification &verification) const;
     void submit(std::function<WorkResult(QSqlDatabase &)> work, http::HttpResponder responder);
+    /** Parses the body once (400 naming the field) and submits the matching change. */
+    void submitParsed(store::DeliveryRecord delivery, const QByteArray &body,
+                      http::HttpResponder responder, const http::HttpRequest *request = nullptr);
     void rejectDelivery(store::DeliveryRecord delivery, int status, const Error &error,
                         http::HttpResponder responder);
     /** What decoding an audio body on the worker pool produced. */
