@@ -146,7 +146,12 @@ int main(int argc, char **argv)
     parser.addOption({u"callwatchd"_s, u"Path to callwatchd."_s, u"PATH"_s,
                       QCoreApplication::applicationDirPath() + u"/../backend/callwatchd"_s});
     parser.addOption({u"postcall-kb"_s, u"Size of the post-call payloads."_s, u"KB"_s, u"200"_s});
+    parser.addOption({u"only"_s,
+                      u"Run one scenario: baseline, turns or postcall (e.g. to profile)."_s,
+                      u"SCENARIO"_s});
     parser.process(app);
+    const QString only = parser.value(u"only"_s);
+    const auto wanted = [&](const QString &scenario) { return only.isEmpty() || only == scenario; };
     const double seconds = parser.value(u"seconds"_s).toDouble();
     const int connections = parser.value(u"connections"_s).toInt();
 
@@ -164,15 +169,17 @@ int main(int argc, char **argv)
     // Baseline in the same run: the same server answering GET /healthz (no signature, no JSON,
     // no database), so the webhook numbers can be read as a ratio of what the HTTP layer does.
     const QByteArray health = "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
-    const auto baseline =
-        bench::runLoad("127.0.0.1", port, connections, seconds, [&](quint64) { return health; });
-    report(u"baseline_healthz"_s, baseline, connections);
+    if (wanted(u"baseline"_s)) {
+        const auto baseline = bench::runLoad("127.0.0.1", port, connections, seconds,
+                                             [&](quint64) { return health; });
+        report(u"baseline_healthz"_s, baseline, connections);
+    }
 
     const QStringList sids = createCalls(port, connections);
 
     // Signed transcription turns, every one distinct (so every one is stored), pre-built so the
     // load generator spends its CPU on sockets, not on HMAC.
-    const quint64 maxTurns = quint64(seconds * 60000);
+    const quint64 maxTurns = wanted(u"turns"_s) ? quint64(seconds * 60000) : 0;
     QList<QByteArray> turns;
     turns.reserve(qsizetype(maxTurns));
     for (quint64 n = 0; n < maxTurns; ++n) {
@@ -183,15 +190,18 @@ int main(int argc, char **argv)
                                 u"Turn %1: I was doing about seventy in the right lane."_s.arg(n),
                                 double(n) / 10.0, u"bench-%1"_s.arg(n)));
     }
-    const auto turnResult = bench::runLoad(
-        "127.0.0.1", port, connections, seconds, [&](quint64 n) { return turns.at(qsizetype(n)); },
-        maxTurns);
-    report(u"transcription_turns"_s, turnResult, connections);
+    bench::LoadResult turnResult;
+    if (maxTurns > 0) {
+        turnResult = bench::runLoad(
+            "127.0.0.1", port, connections, seconds,
+            [&](quint64 n) { return turns.at(qsizetype(n)); }, maxTurns);
+        report(u"transcription_turns"_s, turnResult, connections);
+    }
 
     // Post-call webhooks of about 200 KB each, each for a new conversation.
     const int targetBytes = parser.value(u"postcall-kb"_s).toInt() * 1024;
     QList<QByteArray> postCalls;
-    const quint64 maxPostCalls = quint64(seconds * 6000);
+    const quint64 maxPostCalls = wanted(u"postcall"_s) ? quint64(seconds * 6000) : 0;
     {
         samples::SampleCall call = samples::sampleCall(1, QDateTime::currentSecsSinceEpoch() - 900);
         QJsonObject payload = samples::postCallTranscriptionJson(call);
@@ -216,10 +226,13 @@ int main(int argc, char **argv)
         }
         std::fprintf(stderr, "post-call payload: %lld bytes\n", qlonglong(templ.size()));
     }
-    const auto postCallResult = bench::runLoad(
-        "127.0.0.1", port, connections, seconds,
-        [&](quint64 n) { return postCalls.at(qsizetype(n)); }, maxPostCalls);
-    report(u"post_call_200kb"_s, postCallResult, connections);
+    bench::LoadResult postCallResult;
+    if (maxPostCalls > 0) {
+        postCallResult = bench::runLoad(
+            "127.0.0.1", port, connections, seconds,
+            [&](quint64 n) { return postCalls.at(qsizetype(n)); }, maxPostCalls);
+        report(u"post_call_200kb"_s, postCallResult, connections);
+    }
 
     stopServer(server);
 

@@ -16,6 +16,7 @@
 #include "store/eventlog.h"
 #include "store/migrator.h"
 #include "webhooks/ingestwriter.h"
+#include "store/walcheckpointer.h"
 #include "webhooks/webhookservice.h"
 
 #include <QDateTime>
@@ -43,6 +44,7 @@ Backend::~Backend()
     m_eventFeed.reset();
     m_writer.reset();
     m_database.reset();
+    m_checkpointer.reset();
 }
 
 Result<> Backend::openDatabase()
@@ -85,6 +87,11 @@ Result<> Backend::start()
         return auth;
 
     m_writer = std::make_unique<webhooks::IngestWriter>(m_database.get());
+    if (m_database->dialect() == store::Dialect::Sqlite && !m_database->url().isSqliteMemory()) {
+        // Before the writer opens its connection: it then only appends to the WAL.
+        m_checkpointer = std::make_unique<store::WalCheckpointer>(m_database.get());
+        m_checkpointer->start();
+    }
     webhooks::WebhookService::Options options;
     options.postCallSecrets = m_config.webhookSecrets();
     options.transcriptionSecrets = m_config.transcriptionSecrets();
@@ -185,6 +192,8 @@ void Backend::finishStop()
 
 quint16 Backend::port() const
 {
+    if (m_checkpointer)
+        m_checkpointer->stop();
     return m_http ? m_http->port() : 0;
 }
 

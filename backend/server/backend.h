@@ -11,6 +11,7 @@
 
 namespace callwatch::store {
 class Database;
+class WalCheckpointer;
 }
 namespace callwatch::http {
 class HttpServer;
@@ -76,6 +77,7 @@ private:
     std::unique_ptr<live::JwtVerifier> m_jwtVerifier;
     std::unique_ptr<webhooks::IngestWriter> m_writer;
     std::unique_ptr<webhooks::WebhookService> m_webhooks;
+    std::unique_ptr<store::WalCheckpointer> m_checkpointer; ///< SQLite only
     std::unique_ptr<elevenlabs::ElevenLabsClient> m_elevenLabs;
     std::unique_ptr<elevenlabs::CallLauncher> m_launcher;
     std::unique_ptr<http::HttpServer> m_http;

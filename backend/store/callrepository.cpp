@@ -145,6 +145,33 @@ Result<std::optional<CallRecord>> CallRepository::findOne(const QString &name, c
     return call;
 }
 
+Result<std::optional<CallRecord>> CallRepository::findIdentityByCallSid(const QString &callSid)
+{
+    return findIdentity(u"find_call_identity_by_sid"_s, u"call_sid = ?"_s, callSid);
+}
+
+Result<std::optional<CallRecord>>
+CallRepository::findIdentityByConversationId(const QString &conversationId)
+{
+    return findIdentity(u"find_call_identity_by_conversation"_s, u"conversation_id = ?"_s,
+                        conversationId);
+}
+
+Result<std::optional<CallRecord>>
+CallRepository::findIdentity(const QString &name, const QString &where, const QVariant &value)
+{
+    auto query = sql::exec(
+        m_db, name, u"SELECT "_s + callrows::identityColumns() + u" FROM calls WHERE "_s + where,
+        {value});
+    if (!query)
+        return query.error();
+    std::optional<CallRecord> call;
+    if (query->next())
+        call = callrows::identityFromRow(query.value());
+    query->finish();
+    return call;
+}
+
 Result<std::optional<CallRecord>> CallRepository::findById(qint64 id)
 {
     return findOne(u"find_call_by_id"_s, u"id = ?"_s, id);

@@ -7,6 +7,8 @@
 #include "store/databaseurl.h"
 #include "store/eventlog.h"
 
+#include <QHash>
+#include <QSet>
 #include <QSqlDatabase>
 
 #include <optional>
@@ -22,6 +24,13 @@ namespace callwatch::store {
  * Errors: `call_not_found`, `call_exists`, `conversation_in_use`, `invalid_call`,
  * `invalid_turn`, `invalid_cursor`, `database_error`.
  */
+/** One input of CallRepository::appendLiveTurns(): the call (identity fields suffice). */
+struct LiveTurnAppend
+{
+    CallRecord call;
+    NewTurn turn;
+};
+
 class CallRepository
 {
 public:
@@ -33,6 +42,9 @@ public:
     Result<std::optional<CallRecord>> findById(qint64 id);
     Result<std::optional<CallRecord>> findByCallSid(const QString &callSid);
     Result<std::optional<CallRecord>> findByConversationId(const QString &conversationId);
+    /// Only the fields of callrows::identityColumns() are filled: what a live turn needs.
+    Result<std::optional<CallRecord>> findIdentityByCallSid(const QString &callSid);
+    Result<std::optional<CallRecord>> findIdentityByConversationId(const QString &conversationId);
     /// The newest call with this provider id (provider ids are not unique).
     Result<std::optional<CallRecord>> findByProviderCallId(const QString &providerCallId);
 
@@ -55,6 +67,19 @@ public:
     /// row, no event, no number used) when (call, source, turn_key) is already stored.
     Result<std::optional<TranscriptTurn>> appendTurn(qint64 callId, const NewTurn &turn);
 
+    /**
+     * appendTurn() for many live turns at once, in a handful of statements instead of several per
+     * turn (the webhook writer's hot path). Returns one entry per input, in order: nullopt for a
+     * turn already stored or repeated earlier in `turns` (no row, no event, no number used);
+     * otherwise the stored turn (its `id` is not read back). New turns get consecutive sequence
+     * numbers per call in input order, and a `transcription` event each. Call status is not
+     * touched. All or nothing: on error nothing is written.
+     */
+    Result<QList<std::optional<TranscriptTurn>>>
+    appendLiveTurns(const QList<LiveTurnAppend> &turns);
+    /// Identity fields (callrows::identityColumns()) of the calls with these call_sids.
+    Result<QHash<QString, CallRecord>> findIdentitiesByCallSids(const QStringList &callSids);
+
     /// Makes these the call's `post_call` turns (live turns stay), without events. The same turns
     /// again change nothing; different ones replace the old post-call turns. Returns the number
     /// of turns written (0 when unchanged).
@@ -68,6 +93,8 @@ public:
     Result<std::optional<CallWithTranscript>> getCallWithTranscript(const QString &callSid);
 
 private:
+    Result<std::optional<CallRecord>> findIdentity(const QString &name, const QString &where,
+                                                   const QVariant &value);
     Result<std::optional<CallRecord>> findOne(const QString &name, const QString &where,
                                               const QVariant &value);
     /// Reads the call, locked for this transaction on PostgreSQL; `call_not_found` if missing.
@@ -82,6 +109,9 @@ private:
                                                      const NewTurn &turn, bool ignoreDuplicate);
     Result<QList<TranscriptTurn>> turnsOf(qint64 callId, const QString &source);
     Result<> appendEvent(const EventRecord &event);
+    Result<QSet<std::pair<qint64, QString>>> storedLiveTurnKeys(const QList<LiveTurnAppend> &turns);
+    Result<QHash<qint64, qint64>> reserveSequenceNumbers(const QHash<qint64, int> &counts);
+    Result<> insertTurns(const QList<TranscriptTurn> &turns);
 
     QSqlDatabase m_db;
     Dialect m_dialect;

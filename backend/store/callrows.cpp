@@ -45,6 +45,22 @@ CallRecord callFromRow(const QSqlQuery &row)
     return c;
 }
 
+QString identityColumns()
+{
+    return u"id, call_sid, conversation_id, status, last_sequence_number"_s;
+}
+
+CallRecord identityFromRow(const QSqlQuery &row)
+{
+    CallRecord c;
+    c.id = row.value(0).toLongLong();
+    c.callSid = row.value(1).toString();
+    c.conversationId = row.value(2).toString();
+    c.status = row.value(3).toString();
+    c.lastSequenceNumber = row.value(4).toLongLong();
+    return c;
+}
+
 QString turnColumns()
 {
     return u"id, call_id, sequence_number, speaker, message, time_in_call_secs, received_at, "

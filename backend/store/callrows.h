@@ -15,6 +15,12 @@ namespace callwatch::store::callrows {
 QString callColumns();
 CallRecord callFromRow(const QSqlQuery &row);
 
+/// The columns a live turn needs (id, call_sid, conversation_id, status, last_sequence_number),
+/// read by identityFromRow() into a CallRecord with only those fields: no JSON to parse on the
+/// hottest path.
+QString identityColumns();
+CallRecord identityFromRow(const QSqlQuery &row);
+
 /// Every `call_transcriptions` column, in the order turnFromRow() reads them.
 QString turnColumns();
 TranscriptTurn turnFromRow(const QSqlQuery &row);

@@ -58,13 +58,13 @@ Result<std::optional<TranscriptTurn>> CallRepository::appendTurn(qint64 callId, 
     auto query = sql::exec(m_db, u"next_sequence_number"_s,
                            u"UPDATE calls SET last_sequence_number = last_sequence_number + 1, "
                            "updated_at = ? WHERE id = ? RETURNING "_s +
-                               callrows::callColumns(),
+                               callrows::identityColumns(),
                            {sql::timeText(sql::nowUtc()), callId});
     if (!query)
         return query.error();
     if (!query->next())
         return Error{u"call_not_found"_s, u"There is no call with id %1."_s.arg(callId)};
-    const CallRecord call = callrows::callFromRow(query.value());
+    const CallRecord call = callrows::identityFromRow(query.value());
     query->finish();
 
     auto inserted = insertTurn(callId, call.lastSequenceNumber, turn, true);

@@ -2,6 +2,7 @@
 #include "store/database.h"
 
 #include "store/logging.h"
+#include "store/statementcache.h"
 
 #include <QDir>
 #include <QFileInfo>
@@ -46,6 +47,7 @@ Database::~Database()
     }
     closeConnectionOf(QThread::currentThread(), false);
     for (const QString &name : std::as_const(names)) {
+        statementcache::drop(name);
         if (QSqlDatabase::contains(name))
             QSqlDatabase::removeDatabase(name);
     }
@@ -155,8 +157,12 @@ Result<> Database::configure(QSqlDatabase &db) const
     if (dialect() == Dialect::Sqlite) {
         // One PRAGMA per exec (QSQLITE runs a single statement). FULL: an acknowledged write
         // survives power loss, which webhook acknowledgements promise.
+        // temp_store: statement journals of nested savepoints stay in memory instead of temp
+        // files (they showed up as file writes on every webhook).
         statements = {u"PRAGMA journal_mode=WAL"_s, u"PRAGMA synchronous=FULL"_s,
-                      u"PRAGMA foreign_keys=ON"_s};
+                      u"PRAGMA foreign_keys=ON"_s, u"PRAGMA temp_store=MEMORY"_s};
+        if (!m_autoCheckpoint)
+            statements << u"PRAGMA wal_autocheckpoint=0"_s;
     } else {
         statements = {u"SET TIME ZONE 'UTC'"_s};
     }
@@ -190,6 +196,7 @@ void Database::closeConnectionOf(QThread *thread, bool threadFinished)
     }
     if (name.isEmpty())
         return;
+    statementcache::drop(name);
     {
         QSqlDatabase db = QSqlDatabase::database(name, false);
         if (db.isValid())
@@ -212,7 +219,8 @@ Result<> Database::ping()
         detail = query.lastError().text();
     }
     // Close but keep the handle: the next connection() reopens it, and repositories holding
-    // copies of it share the reopened connection.
+    // copies of it share the reopened connection. Its prepared statements die with it.
+    statementcache::drop(db.connectionName());
     db.close();
     return unavailable(detail);
 }

@@ -10,6 +10,7 @@
 #include <QSet>
 #include <QSqlDatabase>
 
+#include <atomic>
 #include <memory>
 
 QT_BEGIN_NAMESPACE
@@ -52,6 +53,10 @@ public:
     /// repositories work again afterwards).
     Result<> ping();
 
+    /// SQLite: whether connections opened from now on checkpoint the WAL themselves (default) or
+    /// leave it to a WalCheckpointer.
+    void setAutoCheckpoint(bool enabled) { m_autoCheckpoint = enabled; }
+
     /// The dialect of a connection made by a Database (from its driver name).
     static Dialect dialectOf(const QSqlDatabase &db);
 
@@ -69,6 +74,7 @@ private:
     QHash<QThread *, QString> m_connections;
     QSet<QThread *> m_watchedThreads; ///< threads whose `finished` we listen to
     quint64 m_connectionCounter = 0;
+    std::atomic<bool> m_autoCheckpoint{true};
 };
 
 } // namespace callwatch::store

@@ -53,26 +53,71 @@ QVariant optionalInt(const std::optional<int> &value)
 
 DeliveryRepository::DeliveryRepository(QSqlDatabase db) : m_db(std::move(db)) {}
 
-Result<qint64> DeliveryRepository::record(const DeliveryRecord &d)
+namespace {
+
+const QString kInsertColumns =
+    u"INSERT INTO webhook_deliveries (received_at, route, event_type, signature_header, "
+    "headers, body, body_path, body_size, body_sha256, verification, outcome, http_status, "
+    "error_code, error_message, dedup_key, call_sid, conversation_id, processed_at) VALUES "_s;
+constexpr int kInsertColumnCount = 18;
+
+void appendRowValues(QVariantList &values, const DeliveryRecord &d)
 {
     const QDateTime receivedAt = d.receivedAt.isValid() ? d.receivedAt : sql::nowUtc();
+    values << sql::timeText(receivedAt) << d.route << sql::text(d.eventType)
+           << sql::text(d.signatureHeader) << sql::json(d.headers)
+           << (d.body.isEmpty() ? QVariant() : QVariant(d.body)) << sql::text(d.bodyPath)
+           << d.bodySize << sql::text(d.bodySha256) << d.verification << d.outcome
+           << optionalInt(d.httpStatus) << sql::text(d.errorCode) << sql::text(d.errorMessage)
+           << sql::text(d.dedupKey) << sql::text(d.callSid) << sql::text(d.conversationId)
+           << sql::time(d.processedAt);
+}
+
+} // namespace
+
+Result<qint64> DeliveryRepository::record(const DeliveryRecord &d)
+{
+    QVariantList values;
+    appendRowValues(values, d);
     auto id = sql::scalar(
         m_db, u"record_delivery"_s,
-        u"INSERT INTO webhook_deliveries (received_at, route, event_type, signature_header, "
-        "headers, body, body_path, body_size, body_sha256, verification, outcome, http_status, "
-        "error_code, error_message, dedup_key, call_sid, conversation_id, processed_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"_s,
-        {sql::timeText(receivedAt), d.route, sql::text(d.eventType), sql::text(d.signatureHeader),
-         sql::json(d.headers), d.body.isEmpty() ? QVariant() : QVariant(d.body),
-         sql::text(d.bodyPath), d.bodySize, sql::text(d.bodySha256), d.verification, d.outcome,
-         optionalInt(d.httpStatus), sql::text(d.errorCode), sql::text(d.errorMessage),
-         sql::text(d.dedupKey), sql::text(d.callSid), sql::text(d.conversationId),
-         sql::time(d.processedAt)});
+        kInsertColumns + sql::valueRows(1, kInsertColumnCount) + u" RETURNING id"_s, values);
     if (!id)
         return id.error();
     if (!id->has_value())
         return Error{u"database_error"_s, u"Statement record_delivery returned no id."_s};
     return id->value().toLongLong();
+}
+
+Result<QList<qint64>> DeliveryRepository::recordAll(const QList<DeliveryRecord> &deliveries)
+{
+    QList<qint64> ids;
+    ids.reserve(deliveries.size());
+    for (qsizetype from = 0; from < deliveries.size(); from += sql::kRowsPerStatement) {
+        const qsizetype rows = std::min(sql::kRowsPerStatement, deliveries.size() - from);
+        QVariantList values;
+        values.reserve(rows * kInsertColumnCount);
+        for (qsizetype i = from; i < from + rows; ++i)
+            appendRowValues(values, deliveries.at(i));
+        auto query = sql::exec(
+            m_db, u"record_deliveries"_s,
+            kInsertColumns + sql::valueRows(rows, kInsertColumnCount) + u" RETURNING id"_s, values);
+        if (!query)
+            return query.error();
+        QList<qint64> chunk;
+        while (query->next())
+            chunk << query->value(0).toLongLong();
+        query->finish();
+        if (chunk.size() != rows)
+            return Error{u"database_error"_s, u"Statement record_deliveries returned %1 ids for "
+                                              "%2 rows."_s.arg(chunk.size())
+                                                  .arg(rows)};
+        // RETURNING order is unspecified, but one statement's rows take ascending ids in
+        // VALUES order (SQLite: max+1 per row; PostgreSQL: nextval per row, in order).
+        std::sort(chunk.begin(), chunk.end());
+        ids << chunk;
+    }
+    return ids;
 }
 
 Result<> DeliveryRepository::updateOutcome(qint64 id, const DeliveryOutcome &o)

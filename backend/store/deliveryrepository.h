@@ -62,6 +62,8 @@ public:
     explicit DeliveryRepository(QSqlDatabase db);
 
     Result<qint64> record(const DeliveryRecord &delivery);
+    /// record() for many deliveries in few statements; ids in input order.
+    Result<QList<qint64>> recordAll(const QList<DeliveryRecord> &deliveries);
     /// Sets the outcome (and the other non-empty fields); `not_found` when no such delivery.
     Result<> updateOutcome(qint64 id, const DeliveryOutcome &outcome);
     /// Newest first, without bodies; beforeId > 0 continues an earlier page. limit 1..500.

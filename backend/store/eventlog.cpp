@@ -36,6 +36,30 @@ Result<qint64> EventLog::append(const EventRecord &event)
     return id->value().toLongLong();
 }
 
+Result<> EventLog::appendAll(const QList<EventRecord> &events)
+{
+    for (qsizetype from = 0; from < events.size(); from += sql::kRowsPerStatement) {
+        const qsizetype rows = std::min(sql::kRowsPerStatement, events.size() - from);
+        QVariantList values;
+        values.reserve(rows * 6);
+        for (qsizetype i = from; i < from + rows; ++i) {
+            const EventRecord &event = events.at(i);
+            const QDateTime createdAt = event.createdAt.isValid() ? event.createdAt : sql::nowUtc();
+            values << event.type << event.callId << event.callSid << sql::text(event.conversationId)
+                   << QString::fromUtf8(QJsonDocument(event.payload).toJson(QJsonDocument::Compact))
+                   << sql::timeText(createdAt);
+        }
+        auto inserted = sql::run(m_db, u"append_events"_s,
+                                 u"INSERT INTO events (type, call_id, call_sid, conversation_id, "
+                                 "payload, created_at) VALUES "_s +
+                                     sql::valueRows(rows, 6),
+                                 values);
+        if (!inserted)
+            return inserted.error();
+    }
+    return {};
+}
+
 Result<QList<EventRecord>> EventLog::readAfter(qint64 afterId, int limit)
 {
     auto query = sql::exec(m_db, u"read_events_after"_s,

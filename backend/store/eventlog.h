@@ -23,6 +23,8 @@ public:
 
     /// Stores the event (payload as JSON text); returns its id. Runs in the caller's transaction.
     Result<qint64> append(const EventRecord &event);
+    /// append() for many events, in input order (ids ascend in that order), few statements.
+    Result<> appendAll(const QList<EventRecord> &events);
     /// Events with id > afterId, ordered by id, at most `limit` (1..1000).
     Result<QList<EventRecord>> readAfter(qint64 afterId, int limit);
     /// The highest id, 0 when empty.

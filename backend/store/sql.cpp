@@ -2,6 +2,7 @@
 #include "store/sql.h"
 
 #include "store/logging.h"
+#include "store/statementcache.h"
 #include "store/transaction.h"
 
 #include <QJsonDocument>
@@ -10,6 +11,8 @@
 #include <QSqlError>
 #include <QSqlField>
 #include <QTimeZone>
+
+#include <cstdio>
 
 using namespace Qt::StringLiterals;
 
@@ -29,11 +32,10 @@ QString driverText(const QSqlError &error)
     return driver + u": " + database;
 }
 
-Error failure(const QSqlDatabase &db, const QString &name, const QSqlQuery &query)
+Error failure(const QSqlDatabase &db, const QString &name, const QString &driverMessage)
 {
     Transaction::markStatementFailed(db);
-    Error error{u"database_error"_s,
-                u"Statement %1 failed: %2"_s.arg(name, driverText(query.lastError()))};
+    Error error{u"database_error"_s, u"Statement %1 failed: %2"_s.arg(name, driverMessage)};
     qCDebug(lcStore).noquote() << error.message;
     return error;
 }
@@ -79,32 +81,103 @@ Result<QString> inlineValues(const QSqlDatabase &db, const QString &name, const 
 
 } // namespace
 
-Result<QSqlQuery> exec(const QSqlDatabase &db, const QString &name, const QString &statement,
-                       const QVariantList &values)
+Rows::Rows(QSqlQuery &&owned) : m_owned(std::move(owned)) {}
+
+Rows::Rows(std::shared_ptr<statementcache::Entry> cached, quint64 execution)
+    : m_cached(std::move(cached)), m_execution(execution)
+{}
+
+Rows::Rows(Rows &&other) noexcept = default;
+Rows &Rows::operator=(Rows &&other) noexcept = default;
+
+Rows::~Rows()
 {
-    QSqlQuery query(db);
-    query.setForwardOnly(true);
-    if (values.isEmpty()) {
-        // PostgreSQL cannot PREPARE DDL, and there is nothing to bind anyway.
-        if (!query.exec(statement))
-            return failure(db, name, query);
-        return query;
+    if (m_cached && ownsRun())
+        m_cached->query.finish();
+}
+
+// A cached statement may have been run again by someone else since; only the latest run may
+// be read or finished.
+bool Rows::ownsRun() const
+{
+    return !m_cached || m_cached->execution == m_execution;
+}
+
+bool Rows::next()
+{
+    return ownsRun() && const_cast<QSqlQuery &>(query()).next();
+}
+
+QVariant Rows::value(int index) const
+{
+    return query().value(index);
+}
+
+int Rows::numRowsAffected() const
+{
+    return query().numRowsAffected();
+}
+
+void Rows::finish()
+{
+    if (ownsRun())
+        const_cast<QSqlQuery &>(query()).finish();
+}
+
+const QSqlQuery &Rows::query() const
+{
+    return m_cached ? m_cached->query : *m_owned;
+}
+
+namespace {
+
+Result<Rows> execOnce(const QSqlDatabase &db, const QString &statement, const QVariantList &values,
+                      QString *driverMessage)
+{
+    auto entry = statementcache::prepared(db, statement, driverMessage);
+    if (!entry)
+        return Error{};
+    for (qsizetype i = 0; i < values.size(); ++i)
+        entry->query.bindValue(int(i), values.at(i));
+    if (!entry->query.exec()) {
+        *driverMessage = driverText(entry->query.lastError());
+        statementcache::discard(db, statement);
+        return Error{};
     }
-    if (db.driverName() == u"QPSQL") {
-        auto inlined = inlineValues(db, name, statement, values);
-        if (!inlined)
-            return inlined.error();
-        if (!query.exec(inlined.value()))
-            return failure(db, name, query);
-        return query;
+    const quint64 execution = entry->execution;
+    return Rows(std::move(entry), execution);
+}
+
+} // namespace
+
+Result<Rows> exec(const QSqlDatabase &db, const QString &name, const QString &statement,
+                  const QVariantList &values)
+{
+    if (values.isEmpty() || db.driverName() == u"QPSQL") {
+        QString text = statement;
+        if (!values.isEmpty()) {
+            auto inlined = inlineValues(db, name, statement, values);
+            if (!inlined)
+                return inlined.error();
+            text = inlined.value();
+        }
+        // PostgreSQL cannot PREPARE DDL; a statement without values has nothing to bind.
+        QSqlQuery query(db);
+        query.setForwardOnly(true);
+        if (!query.exec(text))
+            return failure(db, name, driverText(query.lastError()));
+        return Rows(std::move(query));
     }
-    if (!query.prepare(statement))
-        return failure(db, name, query);
-    for (const QVariant &value : values)
-        query.addBindValue(value);
-    if (!query.exec())
-        return failure(db, name, query);
-    return query;
+    QString driverMessage;
+    auto rows = execOnce(db, statement, values, &driverMessage);
+    if (!rows) {
+        // Once more with a freshly prepared statement: a cached one dies with its connection
+        // (closed and reopened after a failure). A statement that really fails changed nothing.
+        rows = execOnce(db, statement, values, &driverMessage);
+    }
+    if (!rows)
+        return failure(db, name, driverMessage);
+    return rows;
 }
 
 Result<int> run(const QSqlDatabase &db, const QString &name, const QString &statement,
@@ -131,9 +204,40 @@ Result<std::optional<QVariant>> scalar(const QSqlDatabase &db, const QString &na
     return value;
 }
 
+QString placeholders(qsizetype count)
+{
+    QString out;
+    out.reserve(count * 3);
+    for (qsizetype i = 0; i < count; ++i)
+        out += i == 0 ? u"?"_s : u", ?"_s;
+    return out;
+}
+
+QString valueRows(qsizetype rows, int columns)
+{
+    const QString row = u'(' + placeholders(columns) + u')';
+    QString out;
+    out.reserve(rows * (row.size() + 2));
+    for (qsizetype i = 0; i < rows; ++i) {
+        if (i > 0)
+            out += u", "_s;
+        out += row;
+    }
+    return out;
+}
+
 QString timeText(const QDateTime &time)
 {
-    return time.toUTC().toString(u"yyyy-MM-ddTHH:mm:ss.zzz"_s) + u'Z';
+    // By hand: QDateTime::toString(format) goes through the locale machinery, and this runs
+    // several times for every stored webhook.
+    const QDateTime utc = time.toUTC();
+    const QDate date = utc.date();
+    const QTime clock = utc.time();
+    char text[40];
+    const int length = std::snprintf(text, sizeof text, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
+                                     date.year(), date.month(), date.day(), clock.hour(),
+                                     clock.minute(), clock.second(), clock.msec());
+    return QString::fromLatin1(text, qBound(0, length, int(sizeof text) - 1));
 }
 
 QVariant time(const QDateTime &time)

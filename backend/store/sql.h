@@ -10,6 +10,7 @@
 #include <QSqlQuery>
 #include <QVariant>
 
+#include <memory>
 #include <optional>
 
 /**
@@ -18,20 +19,66 @@
  *
  * Errors name the statement and carry the driver's text; bound values are never part of them.
  */
+namespace callwatch::store {
+namespace statementcache {
+struct Entry;
+}
+} // namespace callwatch::store
+
 namespace callwatch::store::sql {
+
+/**
+ * @brief The rows of one executed statement (or, for writes, its affected-row count).
+ *
+ * Either a one-off query or a run of a cached prepared statement (SQLite). Letting it go
+ * finishes the run, as destroying a QSqlQuery does; converts to `const QSqlQuery &` so the row
+ * readers (`callFromRow(…)`) take it directly.
+ */
+class Rows
+{
+public:
+    explicit Rows(QSqlQuery &&owned);
+    Rows(std::shared_ptr<statementcache::Entry> cached, quint64 execution);
+    Rows(Rows &&other) noexcept;
+    Rows &operator=(Rows &&other) noexcept;
+    Rows(const Rows &) = delete;
+    Rows &operator=(const Rows &) = delete;
+    ~Rows();
+
+    bool next();
+    QVariant value(int index) const;
+    int numRowsAffected() const;
+    void finish();
+    const QSqlQuery &query() const;
+    operator const QSqlQuery &() const { return query(); }
+
+private:
+    bool ownsRun() const;
+
+    std::optional<QSqlQuery> m_owned;
+    std::shared_ptr<statementcache::Entry> m_cached;
+    quint64 m_execution = 0;
+};
 
 /// Prepares, binds (positional `?`) and executes. Rows, if any, are read from the returned query;
 /// finish() it (or let it go) before committing: an open SQLite statement blocks COMMIT. Read all
 /// the rows you need before running the next statement on the connection: QPSQL fetches
 /// forward-only results row by row and cuts them short when another statement starts.
-Result<QSqlQuery> exec(const QSqlDatabase &db, const QString &name, const QString &statement,
-                       const QVariantList &values = {});
+Result<Rows> exec(const QSqlDatabase &db, const QString &name, const QString &statement,
+                  const QVariantList &values = {});
 /// exec() for statements read to the end here: returns the number of affected rows.
 Result<int> run(const QSqlDatabase &db, const QString &name, const QString &statement,
                 const QVariantList &values = {});
 /// The first column of the first row, or nullopt when there is no row.
 Result<std::optional<QVariant>> scalar(const QSqlDatabase &db, const QString &name,
                                        const QString &statement, const QVariantList &values = {});
+
+/// "(?, ?), (?, ?)" for a multi-row INSERT of `rows` rows of `columns` values.
+QString valueRows(qsizetype rows, int columns);
+/// "?, ?, ?" for an IN list of `count` values.
+QString placeholders(qsizetype count);
+/// Rows per multi-row statement: keeps the bound values well under every driver's limit.
+constexpr qsizetype kRowsPerStatement = 200;
 
 /// UTC, millisecond ISO-8601 with `Z`: sorts as text in SQLite, parses as TIMESTAMPTZ in
 /// PostgreSQL.

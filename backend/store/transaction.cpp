@@ -3,6 +3,7 @@
 
 #include "store/database.h"
 #include "store/logging.h"
+#include "store/statementcache.h"
 
 #include <QSqlDriver>
 #include <QSqlError>
@@ -48,6 +49,20 @@ void setDepth(const QSqlDatabase &db, int depth)
 
 Result<> execControl(const QSqlDatabase &db, const QString &statement)
 {
+    if (Database::dialectOf(db) == Dialect::Sqlite) {
+        // Every transaction runs these: prepare them once per connection. A query still reading
+        // rows would make SQLite refuse COMMIT or RELEASE (sql.h: read before you commit).
+        if (!statement.startsWith(u"SAVEPOINT") && !statement.startsWith(u"BEGIN"))
+            statementcache::finishActive(db);
+        QString driverMessage;
+        auto entry = statementcache::prepared(db, statement, &driverMessage);
+        if (entry && entry->query.exec())
+            return {};
+        if (entry)
+            driverMessage = entry->query.lastError().text();
+        statementcache::discard(db, statement);
+        return Error{u"database_error"_s, statement + u" failed: " + driverMessage};
+    }
     QSqlQuery query(db);
     if (query.exec(statement))
         return {};

@@ -4,10 +4,12 @@
 #include "store/database.h"
 #include "store/transaction.h"
 
+#include <QElapsedTimer>
 #include <QLoggingCategory>
 #include <QMetaObject>
 #include <QSqlQuery>
 
+#include <ctime>
 #include <memory>
 
 using namespace Qt::StringLiterals;
@@ -15,6 +17,17 @@ using namespace Qt::StringLiterals;
 Q_LOGGING_CATEGORY(lcIngest, "callwatch.ingest")
 
 namespace callwatch::webhooks {
+
+namespace {
+
+quint64 threadCpuNanos()
+{
+    timespec now{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
+    return quint64(now.tv_sec) * 1000000000ULL + quint64(now.tv_nsec);
+}
+
+} // namespace
 
 WorkResult databaseUnavailable(const QString &detail)
 {
@@ -53,6 +66,22 @@ void IngestWriter::stop()
     }
     m_wake.notify_all();
     m_thread.join();
+    const Stats s = stats();
+    if (s.groups > 0) {
+        qCInfo(lcIngest).nospace()
+            << "writer: " << s.items << " deliveries in " << s.groups << " commits (mean group "
+            << double(s.items) / double(s.groups) << "), "
+            << double(s.workNanos) / 1000.0 / double(s.items) << " us of SQL per delivery, "
+            << double(s.commitNanos) / 1e6 / double(s.groups) << " ms per begin+commit, "
+            << double(s.cpuNanos) / 1000.0 / double(s.items) << " us of writer CPU per delivery, "
+            << s.batchedItems << " batched";
+    }
+}
+
+IngestWriter::Stats IngestWriter::stats() const
+{
+    return {m_groupsCommitted.load(), m_itemsProcessed.load(), m_workNanos.load(),
+            m_commitNanos.load(),     m_cpuNanos.load(),       m_batchedItems.load()};
 }
 
 void IngestWriter::submit(Work work, QObject *context, Done done)
@@ -60,6 +89,17 @@ void IngestWriter::submit(Work work, QObject *context, Done done)
     {
         std::lock_guard lock(m_mutex);
         m_queue.push_back(Item{std::move(work), QPointer<QObject>(context), std::move(done)});
+    }
+    m_wake.notify_one();
+}
+
+void IngestWriter::submitBatchable(BatchHandler *handler, std::any payload, Work work,
+                                   QObject *context, Done done)
+{
+    {
+        std::lock_guard lock(m_mutex);
+        m_queue.push_back(Item{std::move(work), QPointer<QObject>(context), std::move(done),
+                               handler, std::move(payload)});
     }
     m_wake.notify_one();
 }
@@ -85,7 +125,9 @@ void IngestWriter::run()
                       std::back_inserter(group));
             m_queue.erase(m_queue.begin(), m_queue.begin() + qsizetype(take));
         }
+        const quint64 cpuBefore = threadCpuNanos();
         processGroup(db, group);
+        m_cpuNanos += threadCpuNanos() - cpuBefore;
     }
     db = QSqlDatabase();
     m_database->closeThreadConnection();
@@ -95,6 +137,8 @@ void IngestWriter::processGroup(QSqlDatabase &db, std::deque<Item> &group)
 {
     std::vector<WorkResult> results;
     results.reserve(group.size());
+    QElapsedTimer clock;
+    clock.start();
     auto transaction = std::make_unique<store::Transaction>(db);
     if (!transaction->isActive()) {
         // A connection the server dropped (restart, failover) stays broken until it is reopened:
@@ -110,24 +154,62 @@ void IngestWriter::processGroup(QSqlDatabase &db, std::deque<Item> &group)
             answer(item, failure);
         return;
     }
-    for (Item &item : group) {
-        // Each item runs in its own savepoint: a failing one cannot undo the others.
-        store::Transaction savepoint(db);
-        WorkResult result = item.work(db);
-        if (auto committed = savepoint.commit(); !committed)
-            result = databaseUnavailable(committed.error().message);
-        results.push_back(std::move(result));
-    }
+    quint64 commitNanos = quint64(clock.nsecsElapsed());
+    clock.restart();
+    for (size_t i = 0; i < group.size();)
+        i = processRun(db, group, i, results);
+    m_workNanos += quint64(clock.nsecsElapsed());
+    m_itemsProcessed += group.size();
+    clock.restart();
     if (auto committed = transaction->commit(); !committed) {
         const WorkResult failure = databaseUnavailable(committed.error().message);
         for (const Item &item : group)
             answer(item, failure);
         return;
     }
+    m_commitNanos += commitNanos + quint64(clock.nsecsElapsed());
     ++m_groupsCommitted;
     Q_EMIT committed();
     for (size_t i = 0; i < group.size(); ++i)
         answer(group[i], results[i]);
+}
+
+size_t IngestWriter::processRun(QSqlDatabase &db, std::deque<Item> &group, size_t from,
+                                std::vector<WorkResult> &results)
+{
+    size_t end = from + 1;
+    BatchHandler *handler = group[from].batch;
+    while (handler && end < group.size() && group[end].batch == handler)
+        ++end;
+    if (handler && end - from > 1) {
+        std::vector<const std::any *> payloads;
+        payloads.reserve(end - from);
+        for (size_t i = from; i < end; ++i)
+            payloads.push_back(&group[i].payload);
+        store::Transaction savepoint(db);
+        auto batch = handler->runBatch(db, payloads);
+        if (batch && batch->size() == payloads.size() && savepoint.commit()) {
+            m_batchedItems += payloads.size();
+            std::move(batch->begin(), batch->end(), std::back_inserter(results));
+            return end;
+        }
+        savepoint.rollback();
+        qCDebug(lcIngest) << "batch of" << payloads.size() << "ran one by one:"
+                          << (batch ? u"commit failed"_s : batch.error().message);
+    }
+    for (size_t i = from; i < end; ++i)
+        results.push_back(runAlone(db, group[i]));
+    return end;
+}
+
+WorkResult IngestWriter::runAlone(QSqlDatabase &db, Item &item)
+{
+    // Each item runs in its own savepoint: a failing one cannot undo the others.
+    store::Transaction savepoint(db);
+    WorkResult result = item.work(db);
+    if (auto committed = savepoint.commit(); !committed)
+        result = databaseUnavailable(committed.error().message);
+    return result;
 }
 
 void IngestWriter::answer(const Item &item, const WorkResult &result)

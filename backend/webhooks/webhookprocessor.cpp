@@ -177,17 +177,23 @@ WorkResult WebhookProcessor::run(store::DeliveryRecord delivery, const QString &
 {
     store::DeliveryRepository deliveries(m_db);
     delivery.dedupKey = dedupKey;
-    auto deliveryId = deliveries.record(delivery);
-    if (!deliveryId)
-        return databaseUnavailable(deliveryId.error().message);
+    // A keyed delivery is recorded first: its dedup claim points at the inbox row. An unkeyed
+    // one (a live turn, the hottest path) is recorded once, with its outcome, after the change.
+    std::optional<qint64> recordedId;
+    if (!dedupKey.isEmpty()) {
+        auto id = deliveries.record(delivery);
+        if (!id)
+            return databaseUnavailable(id.error().message);
+        recordedId = id.value();
+    }
 
     Applied applied;
     {
         // The change and its dedup claim commit or roll back together, so a delivery that
         // failed half-way can be retried by ElevenLabs or replayed from the inbox.
         store::Transaction transaction(m_db);
-        auto claimed = dedupKey.isEmpty() ? Result<bool>(true)
-                                          : deliveries.claimDedupKey(dedupKey, deliveryId.value());
+        auto claimed =
+            !recordedId ? Result<bool>(true) : deliveries.claimDedupKey(dedupKey, *recordedId);
         Result<Applied> result = !claimed           ? Result<Applied>(claimed.error())
                                  : !claimed.value() ? Result<Applied>(Applied{u"duplicate"_s})
                                                     : change();
@@ -200,10 +206,36 @@ WorkResult WebhookProcessor::run(store::DeliveryRecord delivery, const QString &
             applied = Applied{u"failed"_s, isStorageFailure(error) ? 503 : 422, error};
         }
     }
-    return finish(deliveryId.value(), applied);
+
+    if (recordedId) {
+        auto updated = deliveries.updateOutcome(*recordedId, outcomeOf(applied));
+        if (!updated)
+            return databaseUnavailable(updated.error().message);
+        return answer(*recordedId, applied);
+    }
+    auto id = deliveries.record(withOutcome(std::move(delivery), applied));
+    if (!id)
+        return databaseUnavailable(id.error().message);
+    return answer(id.value(), applied);
 }
 
-WorkResult WebhookProcessor::finish(qint64 deliveryId, const Applied &applied)
+store::DeliveryRecord WebhookProcessor::withOutcome(store::DeliveryRecord delivery,
+                                                    const Applied &applied)
+{
+    const store::DeliveryOutcome outcome = outcomeOf(applied);
+    delivery.outcome = outcome.outcome;
+    delivery.httpStatus = outcome.httpStatus;
+    delivery.errorCode = outcome.errorCode;
+    delivery.errorMessage = outcome.errorMessage;
+    if (!outcome.callSid.isEmpty())
+        delivery.callSid = outcome.callSid;
+    if (!outcome.conversationId.isEmpty())
+        delivery.conversationId = outcome.conversationId;
+    delivery.processedAt = QDateTime::currentDateTimeUtc();
+    return delivery;
+}
+
+store::DeliveryOutcome WebhookProcessor::outcomeOf(const Applied &applied)
 {
     store::DeliveryOutcome outcome;
     outcome.outcome = applied.outcome;
@@ -212,8 +244,11 @@ WorkResult WebhookProcessor::finish(qint64 deliveryId, const Applied &applied)
     outcome.errorMessage = applied.error.message;
     outcome.callSid = applied.callSid;
     outcome.conversationId = applied.conversationId;
-    if (auto updated = store::DeliveryRepository(m_db).updateOutcome(deliveryId, outcome); !updated)
-        return databaseUnavailable(updated.error().message);
+    return outcome;
+}
+
+WorkResult WebhookProcessor::answer(qint64 deliveryId, const Applied &applied)
+{
     if (applied.httpStatus == 503)
         return databaseUnavailable(applied.error.message);
     if (applied.httpStatus >= 400)
@@ -354,42 +389,63 @@ Result<WebhookProcessor::Applied> WebhookProcessor::turn(const TranscriptionTurn
     store::CallRepository calls(m_db);
     // The seeds' two-step lookup: our call_sid, then the conversation id (also accepted in the
     // call_sid field, where relays sometimes put it).
-    auto call = calls.findByCallSid(t.callSid);
-    const QString conversationId = !t.conversationId.isEmpty()        ? t.conversationId
-                                   : t.callSid.startsWith(u"conv_"_s) ? t.callSid
-                                                                      : QString();
+    auto call = calls.findIdentityByCallSid(t.callSid);
+    const QString conversationId = conversationIdOf(t);
     if (call && !call.value() && !conversationId.isEmpty())
-        call = calls.findByConversationId(conversationId);
+        call = calls.findIdentityByConversationId(conversationId);
     if (!call)
         return call.error();
     if (!call.value())
-        return Applied{
-            u"not_found"_s, 404,
-            Error{u"call_not_found"_s,
-                  u"No call with call_sid \"%1\"; the delivery is kept in the inbox"_s.arg(
-                      t.callSid)},
-            t.callSid, conversationId};
+        return callNotFound(t);
 
     const store::CallRecord &record = *call.value();
+    auto appended = calls.appendTurn(record.id, liveTurn(t));
+    if (!appended)
+        return appended.error();
+    if (!appended.value())
+        return Applied{u"duplicate"_s, 200, {}, record.callSid, record.conversationId};
+    if (auto started = markStarted(record); !started)
+        return started.error();
+    return Applied{u"processed"_s, 200, {}, record.callSid, record.conversationId};
+}
+
+QString WebhookProcessor::conversationIdOf(const TranscriptionTurn &t)
+{
+    return !t.conversationId.isEmpty()        ? t.conversationId
+           : t.callSid.startsWith(u"conv_"_s) ? t.callSid
+                                              : QString();
+}
+
+WebhookProcessor::Applied WebhookProcessor::callNotFound(const TranscriptionTurn &t)
+{
+    return Applied{
+        u"not_found"_s, 404,
+        Error{u"call_not_found"_s,
+              u"No call with call_sid \"%1\"; the delivery is kept in the inbox"_s.arg(t.callSid)},
+        t.callSid, conversationIdOf(t)};
+}
+
+store::NewTurn WebhookProcessor::liveTurn(const TranscriptionTurn &t)
+{
     store::NewTurn turn;
     turn.speaker = t.speaker;
     turn.message = turnText(t.message);
     turn.timeInCallSecs = t.timeInCallSecs;
     turn.turnKey = t.turnKey();
     turn.receivedAt = QDateTime::currentDateTimeUtc();
-    auto appended = calls.appendTurn(record.id, turn);
-    if (!appended)
-        return appended.error();
-    if (!appended.value())
-        return Applied{u"duplicate"_s, 200, {}, record.callSid, record.conversationId};
+    return turn;
+}
+
+Result<> WebhookProcessor::markStarted(const store::CallRecord &call)
+{
     // A turn is the first sure sign that the call connected.
-    if (record.status == QLatin1StringView(store::CallStatus::Initiating)) {
-        auto started =
-            calls.changeStatus(record.id, QString::fromLatin1(store::CallStatus::InProgress));
-        if (!started)
-            return started.error();
-    }
-    return Applied{u"processed"_s, 200, {}, record.callSid, record.conversationId};
+    if (call.status != QLatin1StringView(store::CallStatus::Initiating))
+        return {};
+    auto started = store::CallRepository(m_db).changeStatus(
+        call.id, QString::fromLatin1(store::CallStatus::InProgress));
+    if (!started)
+        return started.error();
+    return {};
 }
 
 } // namespace callwatch::webhooks

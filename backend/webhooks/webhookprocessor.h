@@ -21,6 +21,13 @@ struct UnhandledPayload
     QString type;
 };
 
+/** A verified, parsed live turn on its way to the writer (the batchable kind of delivery). */
+struct TurnDelivery
+{
+    store::DeliveryRecord delivery;
+    TranscriptionTurn turn;
+};
+
 /** What one delivery body says, parsed once, whichever route or Replay it came through. */
 using ParsedDelivery =
     std::variant<PostCallTranscription, CallInitiationFailure, TranscriptionTurn, UnhandledPayload>;
@@ -55,6 +62,11 @@ public:
     WorkResult applyAudio(store::DeliveryRecord delivery, const AudioPayloadInfo &payload,
                           const QString &audioPath);
     WorkResult applyTurn(store::DeliveryRecord delivery, const TranscriptionTurn &turn);
+    /**
+     * applyTurn() for many turns in a few statements (same outcomes, same rows and events). An
+     * error means nothing was decided: the caller rolls back and applies them one by one.
+     */
+    Result<std::vector<WorkResult>> applyTurns(const std::vector<const TurnDelivery *> &turns);
     /** Dispatches a parsed body to the apply method of its kind (unhandled types: ignore). */
     WorkResult apply(store::DeliveryRecord delivery, const ParsedDelivery &payload);
 
@@ -78,7 +90,16 @@ private:
     using Change = std::function<Result<Applied>()>;
 
     WorkResult run(store::DeliveryRecord delivery, const QString &dedupKey, const Change &change);
-    WorkResult finish(qint64 deliveryId, const Applied &applied);
+    static store::DeliveryOutcome outcomeOf(const Applied &applied);
+    static store::DeliveryRecord withOutcome(store::DeliveryRecord delivery,
+                                             const Applied &applied);
+    static QString conversationIdOf(const TranscriptionTurn &turn);
+    static Applied callNotFound(const TranscriptionTurn &turn);
+    static store::NewTurn liveTurn(const TranscriptionTurn &turn);
+    Result<> markStarted(const store::CallRecord &call);
+    Result<std::vector<std::optional<store::CallRecord>>>
+    resolveTurnCalls(const std::vector<const TurnDelivery *> &turns);
+    static WorkResult answer(qint64 deliveryId, const Applied &applied);
     Result<store::CallRecord> findOrCreateCall(const store::NewCall &wanted,
                                                const QString &ourCallSid);
     Result<Applied> postCall(const PostCallTranscription &payload);
@@ -87,6 +108,14 @@ private:
     Result<Applied> turn(const TranscriptionTurn &turn);
 
     QSqlDatabase m_db;
+};
+
+/** Runs queued live turns as one batch (WebhookProcessor::applyTurns). */
+class LiveTurnBatch : public BatchHandler
+{
+public:
+    Result<std::vector<WorkResult>>
+    runBatch(QSqlDatabase &db, const std::vector<const std::any *> &payloads) override;
 };
 
 } // namespace callwatch::webhooks

@@ -155,6 +155,17 @@ void WebhookService::submitParsed(store::DeliveryRecord delivery, const QByteArr
                               {u"missing_field"_s, u"data.full_audio is required"_s},
                               std::move(responder));
     }
+    if (const auto *turn = std::get_if<TranscriptionTurn>(&payload.value())) {
+        // Live turns queue up by the hundred under load: the writer runs neighbours together.
+        TurnDelivery item{std::move(delivery), *turn};
+        auto oneByOne = [item](QSqlDatabase &db) {
+            return WebhookProcessor(db).applyTurn(item.delivery, item.turn);
+        };
+        m_writer->submitBatchable(
+            &m_turnBatch, std::move(item), std::move(oneByOne), this,
+            [responder](const WorkResult &result) { responder.send(toResponse(result)); });
+        return;
+    }
     submit([delivery = std::move(delivery), p = std::move(payload).value()](
                QSqlDatabase &db) { return WebhookProcessor(db).apply(delivery, p); },
            std::move(responder));

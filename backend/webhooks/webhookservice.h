@@ -5,6 +5,7 @@
 #include "store/deliveryrepository.h"
 #include "webhooks/audiopayloadscanner.h"
 #include "webhooks/signatureverifier.h"
+#include "webhooks/webhookprocessor.h"
 
 #include <QObject>
 #include <QThreadPool>
@@ -74,6 +75,7 @@ private:
     qint64 now() const;
 
     IngestWriter *m_writer;
+    LiveTurnBatch m_turnBatch;
     Options m_options;
     SignatureVerifier m_postCallVerifier;
     SignatureVerifier m_transcriptionVerifier;

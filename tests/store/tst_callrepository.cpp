@@ -39,6 +39,10 @@ private Q_SLOTS:
     void completeAlreadyCompletedCall();
     void appendTurn_data() { TestDatabase::addDialectRows(); }
     void appendTurn();
+    void appendLiveTurns_data() { TestDatabase::addDialectRows(); }
+    void appendLiveTurns();
+    void appendLiveTurnsAllOrNothing_data() { TestDatabase::addDialectRows(); }
+    void appendLiveTurnsAllOrNothing();
     void appendTurnRefusals_data() { TestDatabase::addDialectRows(); }
     void appendTurnRefusals();
     void postCallTranscript_data() { TestDatabase::addDialectRows(); }
@@ -331,6 +335,96 @@ void TestCallRepository::completeAlreadyCompletedCall()
     QCOMPARE(stored.endedAt, ended.endedAt);        // kept
     QCOMPARE(events.last().payload.value(u"analysis").toObject(), QJsonObject{});
     QVERIFY(events.last().payload.value(u"cost").isNull());
+}
+
+void TestCallRepository::appendLiveTurns()
+{
+    TestDatabase fixture;
+    CW_OPEN_DB(fixture, true);
+    CallRepository repo(fixture.connection());
+    NewCall inputA = newCall(u"CA1"_s);
+    inputA.conversationId = u"conv-1"_s;
+    const CallRecord a = repo.createCall(inputA).value();
+    const CallRecord b = repo.createCall(newCall(u"CB1"_s, u"drv-2"_s)).value();
+    QVERIFY(repo.appendTurn(a.id, turn(u"old"_s, u"Stored before"_s)).value().has_value());
+    const int eventsBefore = int(allEvents(fixture.connection()).size());
+
+    // Identity fields are enough, as the webhook path passes them.
+    auto identities = repo.findIdentitiesByCallSids({u"CA1"_s, u"CB1"_s, u"nope"_s});
+    QVERIFY2(identities.ok(), qPrintable(identities.error().message));
+    QCOMPARE(identities->size(), 2);
+    const CallRecord idA = identities->value(u"CA1"_s);
+    const CallRecord idB = identities->value(u"CB1"_s);
+    QCOMPARE(idA.id, a.id);
+    QCOMPARE(idA.conversationId, u"conv-1"_s);
+    QCOMPARE(idB.status, b.status);
+
+    const QList<LiveTurnAppend> batch{
+        {idA, turn(u"a1"_s, u"A one"_s)},
+        {idB, turn(u"b1"_s, u"B one"_s, u"user"_s)},
+        {idA, turn(u"old"_s, u"Stored before: duplicate"_s)},
+        {idA, turn(u"a2"_s, u"A two"_s, u"user"_s)},
+        {idB, turn(u"b1"_s, u"Repeated within the batch"_s)},
+        {idB, turn(u"b2"_s, u"B two"_s)},
+    };
+    auto stored = repo.appendLiveTurns(batch);
+    QVERIFY2(stored.ok(), qPrintable(stored.error().message));
+    QCOMPARE(stored->size(), batch.size());
+    QList<qint64> numbers;
+    for (const auto &t : stored.value())
+        numbers << (t ? t->sequenceNumber : 0);
+    // a: 1 was "old"; new ones continue at 2 in input order. b: 1, 2. Duplicates use none.
+    QCOMPARE(numbers, (QList<qint64>{2, 1, 0, 3, 0, 2}));
+    QCOMPARE(repo.findById(a.id).value()->lastSequenceNumber, 3);
+    QCOMPARE(repo.findById(b.id).value()->lastSequenceNumber, 2);
+
+    const auto turnsA = repo.getCallWithTranscript(u"CA1"_s).value()->turns;
+    QCOMPARE(turnsA.size(), 3);
+    QCOMPARE(turnsA.at(1).message, u"A one"_s);
+    QCOMPARE(turnsA.at(2).speaker, u"user"_s);
+    const auto turnsB = repo.getCallWithTranscript(u"CB1"_s).value()->turns;
+    QCOMPARE(turnsB.size(), 2);
+    QCOMPARE(turnsB.at(0).message, u"B one"_s);
+
+    // One transcription event per new turn, in input order, with the stored numbers.
+    const auto events = allEvents(fixture.connection()).mid(eventsBefore);
+    QCOMPARE(events.size(), 4);
+    QStringList seen;
+    for (const EventRecord &event : events) {
+        QCOMPARE(event.type, u"transcription"_s);
+        seen << event.callSid + u':' + event.payload.value(u"message"_s).toString() + u':' +
+                    QString::number(event.payload.value(u"sequence_number"_s).toInteger());
+    }
+    QCOMPARE(seen,
+             (QStringList{u"CA1:A one:2"_s, u"CB1:B one:1"_s, u"CA1:A two:3"_s, u"CB1:B two:2"_s}));
+    QCOMPARE(events.first().conversationId, u"conv-1"_s);
+
+    // The same batch again: nothing new.
+    auto again = repo.appendLiveTurns(batch);
+    QVERIFY(again.ok());
+    for (const auto &t : again.value())
+        QVERIFY(!t.has_value());
+    QCOMPARE(allEvents(fixture.connection()).size(), eventsBefore + 4);
+}
+
+void TestCallRepository::appendLiveTurnsAllOrNothing()
+{
+    TestDatabase fixture;
+    CW_OPEN_DB(fixture, true);
+    CallRepository repo(fixture.connection());
+    const CallRecord a = repo.createCall(newCall(u"CA1"_s)).value();
+    CallRecord gone;
+    gone.id = a.id + 1000; // no such call: the batch must leave nothing behind
+    gone.callSid = u"gone"_s;
+    auto result =
+        repo.appendLiveTurns({{a, turn(u"a1"_s, u"A one"_s)}, {gone, turn(u"g1"_s, u"x"_s)}});
+    QVERIFY(!result.ok());
+    QCOMPARE(countRows(fixture.connection(), u"SELECT COUNT(*) FROM call_transcriptions"_s), 0);
+    QCOMPARE(repo.findById(a.id).value()->lastSequenceNumber, 0);
+    QCOMPARE(allEvents(fixture.connection()).size(), 1); // the call's creation only
+
+    NewTurn bad = turn(u"k"_s, u"x"_s, u"robot"_s);
+    QCOMPARE(repo.appendLiveTurns({{a, bad}}).error().code, u"invalid_turn"_s);
 }
 
 void TestCallRepository::appendTurn()

@@ -1,0 +1,63 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "store/walcheckpointer.h"
+
+#include "store/database.h"
+#include "store/logging.h"
+
+#include <QSqlError>
+#include <QSqlQuery>
+
+using namespace Qt::StringLiterals;
+
+namespace callwatch::store {
+
+WalCheckpointer::WalCheckpointer(Database *database) : m_database(database) {}
+
+WalCheckpointer::~WalCheckpointer()
+{
+    stop();
+}
+
+void WalCheckpointer::start(std::chrono::milliseconds interval)
+{
+    std::lock_guard lock(m_mutex);
+    if (m_thread.joinable())
+        return;
+    m_stopping = false;
+    m_database->setAutoCheckpoint(false);
+    m_thread = std::thread([this, interval] { run(interval); });
+}
+
+void WalCheckpointer::stop()
+{
+    {
+        std::lock_guard lock(m_mutex);
+        if (!m_thread.joinable())
+            return;
+        m_stopping = true;
+    }
+    m_wake.notify_all();
+    m_thread.join();
+    m_database->setAutoCheckpoint(true);
+}
+
+void WalCheckpointer::run(std::chrono::milliseconds interval)
+{
+    QSqlDatabase db = m_database->connection();
+    bool stopping = false;
+    while (!stopping) {
+        {
+            std::unique_lock lock(m_mutex);
+            m_wake.wait_for(lock, interval, [this] { return m_stopping; });
+            stopping = m_stopping;
+        }
+        QSqlQuery checkpoint(db);
+        if (!checkpoint.exec(u"PRAGMA wal_checkpoint(PASSIVE)"_s))
+            qCWarning(lcStore).noquote()
+                << "WAL checkpoint failed:" << checkpoint.lastError().text();
+    }
+    db = QSqlDatabase();
+    m_database->closeThreadConnection();
+}
+
+} // namespace callwatch::store

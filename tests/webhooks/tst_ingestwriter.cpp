@@ -1,0 +1,280 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The group-commit writer's batching, and the batched live-turn path against the one-by-one one.
+#include "../store/testdatabase.h"
+#include "store/callrepository.h"
+#include "store/deliveryrepository.h"
+#include "store/eventlog.h"
+#include "store/sql.h"
+#include "webhooks/ingestwriter.h"
+#include "webhooks/webhookprocessor.h"
+
+#include <QDeadlineTimer>
+#include <QTest>
+
+using namespace Qt::StringLiterals;
+using namespace callwatch;
+using namespace callwatch::store::test;
+
+namespace {
+
+/** Batches integers by writing one row per payload; fails on demand after writing. */
+class RecordingBatch : public webhooks::BatchHandler
+{
+public:
+    QList<int> batchSizes;
+    bool fail = false;
+
+    Result<std::vector<webhooks::WorkResult>>
+    runBatch(QSqlDatabase &db, const std::vector<const std::any *> &payloads) override
+    {
+        batchSizes << int(payloads.size());
+        std::vector<webhooks::WorkResult> results;
+        for (const std::any *payload : payloads) {
+            const int value = std::any_cast<int>(*payload);
+            auto inserted =
+                store::sql::run(db, u"insert"_s, u"INSERT INTO t (v) VALUES (?)"_s, {value * 10});
+            if (!inserted)
+                return inserted.error();
+            results.push_back({200 + value, {}});
+        }
+        if (fail)
+            return Error{u"batch_failed"_s, u"refused on purpose"_s};
+        return results;
+    }
+};
+
+webhooks::IngestWriter::Work insertAlone(int value)
+{
+    return [value](QSqlDatabase &db) -> webhooks::WorkResult {
+        auto inserted =
+            store::sql::run(db, u"insert"_s, u"INSERT INTO t (v) VALUES (?)"_s, {value});
+        return {inserted ? 300 + value : 503, {}};
+    };
+}
+
+QList<int> column(QSqlDatabase db, const QString &statement)
+{
+    QList<int> values;
+    auto rows = store::sql::exec(db, u"read"_s, statement);
+    while (rows && rows->next())
+        values << rows->value(0).toInt();
+    return values;
+}
+
+webhooks::TurnDelivery turnDelivery(const QString &callSid, const QString &turnId,
+                                    const QString &message)
+{
+    webhooks::TurnDelivery item;
+    item.delivery.route = u"transcription"_s;
+    item.delivery.eventType = u"transcription_turn"_s;
+    item.delivery.verification = u"valid"_s;
+    item.delivery.callSid = callSid;
+    item.delivery.body = message.toUtf8();
+    item.delivery.bodySize = item.delivery.body.size();
+    item.turn.callSid = callSid;
+    item.turn.speaker = u"agent"_s;
+    item.turn.message = message;
+    item.turn.turnId = turnId;
+    return item;
+}
+
+/** What a set of deliveries left in the store, comparable between two databases. */
+struct Footprint
+{
+    QStringList answers;    ///< "status outcome"
+    QStringList inbox;      ///< outcome, status, call_sid per inbox row
+    QStringList transcript; ///< call_sid:sequence:message
+    QStringList events;     ///< type:call_sid
+    bool operator==(const Footprint &) const = default;
+};
+
+QStringList strings(QSqlDatabase db, const QString &statement)
+{
+    QStringList out;
+    auto rows = store::sql::exec(db, u"read"_s, statement);
+    while (rows && rows->next())
+        out << rows->value(0).toString();
+    return out;
+}
+
+Footprint footprintOf(QSqlDatabase db, const std::vector<webhooks::WorkResult> &results)
+{
+    Footprint f;
+    for (const auto &result : results)
+        f.answers << QString::number(result.httpStatus) + u' ' +
+                         result.body.value(u"outcome"_s).toString() +
+                         result.body.value(u"error"_s).toObject().value(u"code"_s).toString();
+    f.inbox = strings(db, u"SELECT outcome || ' ' || http_status || ' ' || COALESCE(call_sid, '') "
+                          "FROM webhook_deliveries ORDER BY id"_s);
+    f.transcript = strings(db, u"SELECT c.call_sid || ':' || t.sequence_number || ':' || t.message "
+                               "FROM call_transcriptions t JOIN calls c ON c.id = t.call_id "
+                               "ORDER BY t.id"_s);
+    f.events = strings(db, u"SELECT type || ':' || call_sid FROM events ORDER BY id"_s);
+    return f;
+}
+
+} // namespace
+
+class TestIngestWriter : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void batchesNeighbours_data() { TestDatabase::addDialectRows(); }
+    void batchesNeighbours();
+    void failedBatchRunsOneByOne_data() { TestDatabase::addDialectRows(); }
+    void failedBatchRunsOneByOne();
+    void turnBatchMatchesOneByOne_data() { TestDatabase::addDialectRows(); }
+    void turnBatchMatchesOneByOne();
+};
+
+namespace {
+
+bool createTable(TestDatabase &fixture)
+{
+    // `n` keeps insertion order on both dialects.
+    const QString ddl = fixture.database().dialect() == store::Dialect::Sqlite
+                            ? u"CREATE TABLE t (n INTEGER PRIMARY KEY, v INTEGER)"_s
+                            : u"CREATE TABLE t (n SERIAL PRIMARY KEY, v INTEGER)"_s;
+    return store::sql::run(fixture.connection(), u"ddl"_s, ddl).ok();
+}
+
+/** Submits everything before the thread starts, so it all lands in one group. */
+QList<int> runGroup(store::Database &database, RecordingBatch &batch,
+                    const QList<std::pair<bool, int>> &items)
+{
+    webhooks::IngestWriter writer(&database);
+    QObject context;
+    QList<int> answers(items.size(), 0);
+    for (qsizetype i = 0; i < items.size(); ++i) {
+        const auto [batchable, value] = items.at(i);
+        auto done = [&answers, i](const webhooks::WorkResult &r) { answers[i] = r.httpStatus; };
+        if (batchable)
+            writer.submitBatchable(&batch, value, insertAlone(value), &context, done);
+        else
+            writer.submit(insertAlone(value), &context, done);
+    }
+    writer.start();
+    QDeadlineTimer deadline(10000);
+    while (answers.contains(0) && !deadline.hasExpired())
+        QTest::qWait(5);
+    writer.stop();
+    return answers; // a 0 left means no answer came: the comparisons below fail
+}
+
+} // namespace
+
+void TestIngestWriter::batchesNeighbours()
+{
+    TestDatabase fixture;
+    CW_OPEN_DB(fixture, false);
+    QVERIFY(createTable(fixture));
+    RecordingBatch batch;
+    // Batchable runs of 3 and 2 around a plain item; a lone batchable item runs by itself.
+    const QList<int> answers = runGroup(
+        fixture.database(), batch,
+        {{true, 1}, {true, 2}, {true, 3}, {false, 4}, {true, 5}, {true, 6}, {false, 7}, {true, 8}});
+    QCOMPARE(batch.batchSizes, (QList<int>{3, 2}));
+    QCOMPARE(answers, (QList<int>{201, 202, 203, 304, 205, 206, 307, 308}));
+    QCOMPARE(column(fixture.connection(), u"SELECT v FROM t ORDER BY n"_s),
+             (QList<int>{10, 20, 30, 4, 50, 60, 7, 8}));
+}
+
+void TestIngestWriter::failedBatchRunsOneByOne()
+{
+    TestDatabase fixture;
+    CW_OPEN_DB(fixture, false);
+    QVERIFY(createTable(fixture));
+    RecordingBatch batch;
+    batch.fail = true;
+    const QList<int> answers =
+        runGroup(fixture.database(), batch, {{true, 1}, {true, 2}, {false, 3}});
+    QCOMPARE(batch.batchSizes, (QList<int>{2}));
+    // What the failed batch wrote is gone; each item ran its own work instead.
+    QCOMPARE(answers, (QList<int>{301, 302, 303}));
+    QCOMPARE(column(fixture.connection(), u"SELECT v FROM t ORDER BY n"_s), (QList<int>{1, 2, 3}));
+}
+
+void TestIngestWriter::turnBatchMatchesOneByOne()
+{
+    // The same deliveries through applyTurns() and through applyTurn() one at a time leave the
+    // same answers, inbox rows, transcript and events: new turns, a turn stored before, a turn
+    // repeated in the batch, an unknown call (404, kept in the inbox), a call still initiating
+    // (moves to in_progress once), and a call found through its conversation id.
+    QFETCH(QString, dialect);
+    Footprint footprints[2];
+    for (int pass = 0; pass < 2; ++pass) {
+        TestDatabase fixture;
+        const auto status = fixture.createMigrated(dialect);
+        if (status == TestDatabase::Status::Skip)
+            QSKIP(qPrintable(fixture.message()));
+        QVERIFY2(status == TestDatabase::Status::Ready, qPrintable(fixture.message()));
+        QSqlDatabase db = fixture.connection();
+        store::CallRepository calls(db);
+        for (const QString &sid : {u"EL_a"_s, u"EL_b"_s}) {
+            store::NewCall call;
+            call.callSid = sid;
+            call.status = u"in_progress"_s;
+            QVERIFY(calls.createCall(call));
+        }
+        store::NewCall initiating;
+        initiating.callSid = u"EL_init"_s;
+        initiating.conversationId = u"conv_init"_s;
+        QVERIFY(calls.createCall(initiating));
+        {
+            webhooks::WebhookProcessor processor(db);
+            QCOMPARE(processor
+                         .applyTurn(turnDelivery(u"EL_a"_s, u"t0"_s, u"before"_s).delivery,
+                                    turnDelivery(u"EL_a"_s, u"t0"_s, u"before"_s).turn)
+                         .httpStatus,
+                     200);
+        }
+        const std::vector<webhooks::TurnDelivery> items{
+            turnDelivery(u"EL_a"_s, u"t1"_s, u"a one"_s),
+            turnDelivery(u"EL_b"_s, u"t1"_s, u"b one"_s),
+            turnDelivery(u"EL_a"_s, u"t0"_s, u"before, again"_s),
+            turnDelivery(u"EL_missing"_s, u"t1"_s, u"nobody"_s),
+            turnDelivery(u"EL_b"_s, u"t1"_s, u"b one, repeated"_s),
+            turnDelivery(u"EL_init"_s, u"t1"_s, u"first words"_s),
+            turnDelivery(u"conv_init"_s, u"t2"_s, u"by conversation id"_s),
+            turnDelivery(u"EL_a"_s, u"t2"_s, u"a two"_s),
+        };
+        std::vector<webhooks::WorkResult> results;
+        webhooks::WebhookProcessor processor(db);
+        if (pass == 0) {
+            std::vector<const webhooks::TurnDelivery *> batch;
+            for (const auto &item : items)
+                batch.push_back(&item);
+            auto batched = processor.applyTurns(batch);
+            QVERIFY2(batched.ok(), qPrintable(batched.error().message));
+            results = batched.value();
+        } else {
+            for (const auto &item : items)
+                results.push_back(processor.applyTurn(item.delivery, item.turn));
+        }
+        footprints[pass] = footprintOf(db, results);
+        QCOMPARE(calls.findByCallSid(u"EL_init"_s).value()->status, u"in_progress"_s);
+    }
+    const Footprint &batched = footprints[0];
+    const Footprint &alone = footprints[1];
+    QCOMPARE(batched.answers, alone.answers);
+    QCOMPARE(batched.answers,
+             (QStringList{u"200 processed"_s, u"200 processed"_s, u"200 duplicate"_s,
+                          u"404 call_not_found"_s, u"200 duplicate"_s, u"200 processed"_s,
+                          u"200 processed"_s, u"200 processed"_s}));
+    QCOMPARE(batched.inbox, alone.inbox);
+    QCOMPARE(batched.transcript, alone.transcript);
+    QCOMPARE(batched.transcript,
+             (QStringList{u"EL_a:1:before"_s, u"EL_a:2:a one"_s, u"EL_b:1:b one"_s,
+                          u"EL_init:1:first words"_s, u"EL_init:2:by conversation id"_s,
+                          u"EL_a:3:a two"_s}));
+    // Same events; the batch writes an initiating call's status change after its turns.
+    QStringList batchedEvents = batched.events;
+    QStringList aloneEvents = alone.events;
+    std::sort(batchedEvents.begin(), batchedEvents.end());
+    std::sort(aloneEvents.begin(), aloneEvents.end());
+    QCOMPARE(batchedEvents, aloneEvents);
+}
+
+QTEST_GUILESS_MAIN(TestIngestWriter)
+#include "tst_ingestwriter.moc"
