@@ -201,7 +201,10 @@ int main(int argc, char **argv)
     // Post-call webhooks of about 200 KB each, each for a new conversation.
     const int targetBytes = parser.value(u"postcall-kb"_s).toInt() * 1024;
     QList<QByteArray> postCalls;
-    const quint64 maxPostCalls = wanted(u"postcall"_s) ? quint64(seconds * 6000) : 0;
+    // Pre-built so signing costs nothing during the run; capped at about 2 GiB of payloads.
+    const quint64 memoryCap = quint64(2) * 1024 * 1024 * 1024 / quint64(std::max(targetBytes, 1));
+    const quint64 maxPostCalls =
+        wanted(u"postcall"_s) ? std::min(quint64(seconds * 2500), memoryCap) : 0;
     {
         samples::SampleCall call = samples::sampleCall(1, QDateTime::currentSecsSinceEpoch() - 900);
         QJsonObject payload = samples::postCallTranscriptionJson(call);

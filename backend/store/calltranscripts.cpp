@@ -143,11 +143,27 @@ Result<int> CallRepository::replacePostCallTranscript(qint64 callId, const QList
     if (!last)
         return last.error();
     const qint64 first = last->value_or(QVariant(0)).toLongLong() - postCall.size() + 1;
+    // One multi-row INSERT per chunk: a long call has hundreds of turns.
+    QList<TranscriptTurn> rows;
+    rows.reserve(postCall.size());
+    const QDateTime now = sql::nowUtc();
     for (qsizetype i = 0; i < postCall.size(); ++i) {
-        auto inserted = insertTurn(callId, first + i, postCall.at(i), false);
-        if (!inserted)
-            return inserted.error();
+        const NewTurn &t = postCall.at(i);
+        TranscriptTurn row;
+        row.callId = callId;
+        row.sequenceNumber = first + i;
+        row.speaker = t.speaker;
+        row.message = t.message;
+        row.timeInCallSecs = t.timeInCallSecs;
+        row.receivedAt = t.receivedAt.isValid() ? t.receivedAt : now;
+        row.source = t.source;
+        row.turnKey = t.turnKey;
+        row.toolCalls = t.toolCalls;
+        row.toolResults = t.toolResults;
+        rows << row;
     }
+    if (auto inserted = insertTurns(rows); !inserted)
+        return inserted.error();
     if (auto committed = tx.commit(); !committed)
         return committed.error();
     return int(postCall.size());
