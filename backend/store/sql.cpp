@@ -46,6 +46,21 @@ Error placeholderMismatch(const QString &name)
                  u"Statement %1 has a different number of placeholders and values."_s.arg(name)};
 }
 
+// PostgreSQL stores no U+0000 in text, nor the \u0000 escape in jsonb, and refuses the whole
+// statement; a payload carrying one would then be answered 503 on every retry. Such a character
+// becomes U+FFFD (bytea values keep every byte). SQLite stores it as is.
+QVariant postgresText(const QVariant &value)
+{
+    if (value.typeId() != QMetaType::QString)
+        return value;
+    const QString text = value.toString();
+    if (!text.contains(QChar(0)) && !text.contains(u"\\u0000"))
+        return value;
+    QString cleaned = text;
+    cleaned.replace(QChar(0), QChar(0xFFFD)).replace(u"\\u0000"_s, u"\\ufffd"_s);
+    return cleaned;
+}
+
 // QPSQL "prepares" by sending PREPARE/EXECUTE/DEALLOCATE with every value already escaped into
 // the EXECUTE text by the driver's formatValue(). Escaping the same way into the statement itself
 // is just as safe, takes one round trip instead of three, and leaves no prepared statement
@@ -68,7 +83,7 @@ Result<QString> inlineValues(const QSqlDatabase &db, const QString &name, const 
                 return placeholderMismatch(name);
             const QVariant &value = values.at(next++);
             QSqlField field(QString(), value.metaType());
-            field.setValue(value);
+            field.setValue(postgresText(value));
             out += db.driver()->formatValue(field);
             continue;
         }

@@ -4,6 +4,7 @@
 #include "testdatabase.h"
 
 #include <QFileInfo>
+#include <QJsonObject>
 #include <QSqlQuery>
 #include <QTest>
 #include <QThread>
@@ -30,6 +31,8 @@ private Q_SLOTS:
     void pingRecoversFromDroppedConnection();
     void valuesRoundTrip_data() { TestDatabase::addDialectRows(); }
     void valuesRoundTrip();
+    void nulCharacters_data() { TestDatabase::addDialectRows(); }
+    void nulCharacters();
     void placeholderMismatch_data() { TestDatabase::addDialectRows(); }
     void placeholderMismatch();
     void unavailable_data();
@@ -171,6 +174,31 @@ void TestDatabaseClass::valuesRoundTrip()
     QVERIFY(query->value(0).isNull());
     QVERIFY(query->value(1).isNull());
     QVERIFY(!query->next());
+}
+
+void TestDatabaseClass::nulCharacters()
+{
+    // A webhook may carry U+0000 (in text or as a JSON escape). PostgreSQL refuses it in text and
+    // jsonb, which would fail the delivery on every retry: it must be stored, as U+FFFD there.
+    TestDatabase fixture;
+    CW_OPEN_DB(fixture, true);
+    QSqlDatabase db = fixture.connection();
+    const QString text = u"before"_s + QChar(0) + u"after"_s;
+    const QString json = u"{\"m\":\"a\\u0000b\"}"_s;
+    const bool postgres = fixture.database().dialect() == Dialect::Postgresql;
+    auto call = sql::run(
+        db, u"call"_s,
+        u"INSERT INTO calls (call_sid, status, created_at, updated_at, "
+        "transcript_summary, analysis) VALUES (?, 'completed', ?, ?, ?, ?)"_s,
+        {u"CA0"_s, sql::timeText(sql::nowUtc()), sql::timeText(sql::nowUtc()), text, json});
+    QVERIFY2(call.ok(), qPrintable(call.error().message));
+    auto row = sql::exec(db, u"read"_s, u"SELECT transcript_summary, analysis FROM calls"_s);
+    QVERIFY(row.ok() && row->next());
+    const QString expectedText = postgres ? u"before"_s + QChar(0xFFFD) + u"after"_s : text;
+    QCOMPARE(row->value(0).toString(), expectedText);
+    const QJsonObject analysis = sql::toJsonObject(row->value(1));
+    QCOMPARE(analysis.value(u"m"_s).toString(),
+             postgres ? u"a"_s + QChar(0xFFFD) + u"b"_s : u"a"_s + QChar(0) + u"b"_s);
 }
 
 void TestDatabaseClass::placeholderMismatch()
