@@ -248,6 +248,27 @@ Result<CallRecord> CallRepository::setConversation(qint64 callId, const QString 
     return updated;
 }
 
+Result<CallRecord> CallRepository::fillMissingDetails(qint64 callId, const NewCall &details)
+{
+    const bool knownDirection = isOneOf(details.direction, {"outbound", "inbound"});
+    auto query = sql::exec(
+        m_db, u"fill_call_details"_s,
+        u"UPDATE calls SET agent_id = COALESCE(agent_id, ?), driver_id = COALESCE(driver_id, ?), "
+        "to_number = COALESCE(to_number, ?), direction = COALESCE(direction, ?), "
+        "batch_id = COALESCE(batch_id, ?), updated_at = ? WHERE id = ? RETURNING "_s +
+            callrows::callColumns(),
+        {sql::text(details.agentId), sql::text(details.driverId), sql::text(details.toNumber),
+         knownDirection ? QVariant(details.direction) : QVariant(), sql::text(details.batchId),
+         sql::timeText(sql::nowUtc()), callId});
+    if (!query)
+        return query.error();
+    if (!query->next())
+        return Error{u"call_not_found"_s, u"There is no call with id %1."_s.arg(callId)};
+    const CallRecord updated = callrows::callFromRow(query.value());
+    query->finish();
+    return updated;
+}
+
 Result<CallRecord> CallRepository::changeStatus(qint64 callId, const QString &newStatus,
                                                 const QString &failureReason)
 {

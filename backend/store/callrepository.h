@@ -54,6 +54,11 @@ public:
     Result<CallRecord> setConversation(qint64 callId, const QString &conversationId,
                                        const QString &providerCallId);
 
+    /// Fills agent_id, driver_id, to_number, direction and batch_id where still NULL from
+    /// `details` (set values are kept; no event: the completion that follows carries them).
+    /// Used when a call created from a bare delivery (audio first) learns who it was with.
+    Result<CallRecord> fillMissingDetails(qint64 callId, const NewCall &details);
+
     /// Writes the status (started_at on in_progress, ended_at on completed/failed, when unset)
     /// and a `call_status` event; the same status and reason again writes nothing.
     Result<CallRecord> changeStatus(qint64 callId, const QString &newStatus,

@@ -291,8 +291,21 @@ Result<store::CallRecord> WebhookProcessor::findOrCreateCall(const store::NewCal
         call.callSid = ourCallSid;
         return calls.createCall(call);
     }
-    if (found->conversationId.isEmpty() || found->providerCallId.isEmpty())
-        return calls.setConversation(found->id, wanted.conversationId, wanted.providerCallId);
+    if (found->conversationId.isEmpty() || found->providerCallId.isEmpty()) {
+        auto updated =
+            calls.setConversation(found->id, wanted.conversationId, wanted.providerCallId);
+        if (!updated)
+            return updated.error();
+        found = updated.value();
+    }
+    // A call created from a bare delivery (audio before transcript) learns who it was with.
+    const auto fills = [](const QString &have, const QString &offered) {
+        return have.isEmpty() && !offered.isEmpty();
+    };
+    if (fills(found->agentId, wanted.agentId) || fills(found->driverId, wanted.driverId) ||
+        fills(found->toNumber, wanted.toNumber) || fills(found->direction, wanted.direction) ||
+        fills(found->batchId, wanted.batchId))
+        return calls.fillMissingDetails(found->id, wanted);
     return *found;
 }
 

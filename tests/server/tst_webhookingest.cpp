@@ -487,11 +487,9 @@ private Q_SLOTS:
         if (audioFirst) {
             // The call the audio created knew nothing but the conversation id; the transcript
             // that completes it carries the driver, the number and the direction.
-            QEXPECT_FAIL("",
-                         "a call matched by conversation id keeps NULL driver/to_number "
-                         "(findOrCreateCall only fills conversation and provider ids)",
-                         Continue);
             QCOMPARE(call->driverId, u"drv_1042"_s);
+            QCOMPARE(call->toNumber, u"+17735550198"_s);
+            QCOMPARE(call->direction, u"outbound"_s);
         }
     }
 
