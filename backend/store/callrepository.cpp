@@ -172,6 +172,15 @@ CallRepository::findIdentity(const QString &name, const QString &where, const QV
     return call;
 }
 
+Result<std::optional<CallRecord>>
+CallRepository::findPendingOutboundByNumber(const QString &toNumber)
+{
+    return findOne(u"find_pending_by_number"_s,
+                   u"to_number = ? AND status = 'initiating' AND direction = 'outbound' AND "
+                   "conversation_id IS NULL ORDER BY id DESC LIMIT 1"_s,
+                   toNumber);
+}
+
 Result<std::optional<CallRecord>> CallRepository::findById(qint64 id)
 {
     return findOne(u"find_call_by_id"_s, u"id = ?"_s, id);

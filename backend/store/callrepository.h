@@ -45,6 +45,9 @@ public:
     /// Only the fields of callrows::identityColumns() are filled: what a live turn needs.
     Result<std::optional<CallRecord>> findIdentityByCallSid(const QString &callSid);
     Result<std::optional<CallRecord>> findIdentityByConversationId(const QString &conversationId);
+    /// The newest outbound call to `toNumber` still initiating and without a conversation id: a
+    /// batch recipient whose conversation id the reconciler has not mapped yet.
+    Result<std::optional<CallRecord>> findPendingOutboundByNumber(const QString &toNumber);
     /// The newest call with this provider id (provider ids are not unique).
     Result<std::optional<CallRecord>> findByProviderCallId(const QString &providerCallId);
 

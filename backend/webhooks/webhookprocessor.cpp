@@ -261,7 +261,8 @@ WorkResult WebhookProcessor::answer(qint64 deliveryId, const Applied &applied)
 }
 
 Result<store::CallRecord> WebhookProcessor::findOrCreateCall(const store::NewCall &wanted,
-                                                             const QString &ourCallSid)
+                                                             const QString &ourCallSid,
+                                                             PendingByNumber pending)
 {
     store::CallRepository calls(m_db);
     // ElevenLabs' conversation id first; then our call_sid, carried back to us as a dynamic
@@ -285,6 +286,14 @@ Result<store::CallRecord> WebhookProcessor::findOrCreateCall(const store::NewCal
         if (!byProvider)
             return byProvider.error();
         found = byProvider.value();
+    }
+    if (!found && pending == PendingByNumber::Yes && !wanted.toNumber.isEmpty()) {
+        // An initiation failure carries no dynamic variables: for a batch recipient whose
+        // conversation id is not mapped yet, the number is all that ties it to our call.
+        auto byNumber = calls.findPendingOutboundByNumber(wanted.toNumber);
+        if (!byNumber)
+            return byNumber.error();
+        found = byNumber.value();
     }
     if (!found) {
         store::NewCall call = wanted;
@@ -361,7 +370,7 @@ WebhookProcessor::initiationFailure(const CallInitiationFailure &p)
     wanted.direction = u"outbound"_s;
     wanted.conversationId = p.conversationId;
     wanted.providerCallId = p.providerCallId;
-    auto call = findOrCreateCall(wanted, p.callSid);
+    auto call = findOrCreateCall(wanted, p.callSid, PendingByNumber::Yes);
     if (!call)
         return call.error();
     // A call whose post-call transcript already arrived did connect: a failure report for it

@@ -100,8 +100,10 @@ private:
     Result<std::vector<std::optional<store::CallRecord>>>
     resolveTurnCalls(const std::vector<const TurnDelivery *> &turns);
     static WorkResult answer(qint64 deliveryId, const Applied &applied);
+    enum class PendingByNumber { No, Yes };
     Result<store::CallRecord> findOrCreateCall(const store::NewCall &wanted,
-                                               const QString &ourCallSid);
+                                               const QString &ourCallSid,
+                                               PendingByNumber pending = PendingByNumber::No);
     Result<Applied> postCall(const PostCallTranscription &payload);
     Result<Applied> initiationFailure(const CallInitiationFailure &payload);
     Result<Applied> audio(const AudioPayloadInfo &payload, const QString &audioPath);

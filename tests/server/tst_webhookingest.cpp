@@ -668,6 +668,36 @@ private Q_SLOTS:
                         2);
     }
 
+    // A batch recipient's failure can arrive before the reconciler mapped its conversation id:
+    // the failure carries no dynamic variables, so the pending call to that number is failed
+    // (no stray second call); a number with no pending call still creates one.
+    void initiationFailureFindsPendingCall_data() { addDialectRows({"pending", "none_pending"}); }
+    void initiationFailureFindsPendingCall()
+    {
+        Harness h;
+        CW_START(h);
+        QFETCH(QString, name);
+        store::CallRepository calls(h.sql());
+        store::NewCall pending;
+        pending.callSid = u"cw_batch_7"_s;
+        pending.toNumber = name == u"pending"_s ? u"+14145550126"_s : u"+19995550000"_s;
+        pending.direction = u"outbound"_s;
+        pending.batchId = u"cwb_1"_s;
+        QVERIFY(calls.createCall(pending));
+        QCOMPARE(h.postCall(fixture(u"call_initiation_failure_sip.json"_s)).status, 200);
+        const auto failed = calls.findByConversationId(u"conv_6601k4xd3kw9p2f7c4z8n1b5qy"_s);
+        QVERIFY(failed.ok() && failed->has_value());
+        QCOMPARE(failed->value().status, u"failed"_s);
+        if (name == u"pending"_s) {
+            QCOMPARE(count(h.sql(), u"SELECT COUNT(*) FROM calls"_s), 1);
+            QCOMPARE(failed->value().callSid, u"cw_batch_7"_s);
+            QCOMPARE(failed->value().failureReason, u"busy"_s);
+        } else {
+            QCOMPARE(count(h.sql(), u"SELECT COUNT(*) FROM calls"_s), 2);
+            QCOMPARE(calls.findByCallSid(u"cw_batch_7"_s).value()->status, u"initiating"_s);
+        }
+    }
+
     void unknownCallSidIsNotFound_data() { addDialectRows({"unknown"}); }
     void unknownCallSidIsNotFound()
     {
