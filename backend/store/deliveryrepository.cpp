@@ -174,6 +174,18 @@ Result<std::optional<DeliveryRecord>> DeliveryRepository::get(qint64 id)
     return delivery;
 }
 
+Result<> DeliveryRepository::linkDedupKey(const QString &key, qint64 deliveryId)
+{
+    auto updated = sql::run(m_db, u"link_dedup_key"_s,
+                            u"UPDATE webhook_dedup SET delivery_id = ? WHERE dedup_key = ?"_s,
+                            {deliveryId, key});
+    if (!updated)
+        return updated.error();
+    if (updated.value() != 1)
+        return Error{u"not_found"_s, u"No dedup key %1 to link."_s.arg(key)};
+    return {};
+}
+
 Result<bool> DeliveryRepository::claimDedupKey(const QString &key, qint64 deliveryId)
 {
     if (key.isEmpty())

@@ -71,7 +71,10 @@ public:
     /// One delivery with its body.
     Result<std::optional<DeliveryRecord>> get(qint64 id);
     /// True when this delivery is the first to claim `key` (atomic, also across instances).
+    /// `deliveryId` 0: not recorded yet (linkDedupKey() later).
     Result<bool> claimDedupKey(const QString &key, qint64 deliveryId);
+    /// Points a claimed dedup key at the delivery that claimed it (recorded after processing).
+    Result<> linkDedupKey(const QString &key, qint64 deliveryId);
 
 private:
     QSqlDatabase m_db;

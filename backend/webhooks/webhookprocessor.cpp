@@ -177,28 +177,20 @@ WorkResult WebhookProcessor::run(store::DeliveryRecord delivery, const QString &
 {
     store::DeliveryRepository deliveries(m_db);
     delivery.dedupKey = dedupKey;
-    // A keyed delivery is recorded first: its dedup claim points at the inbox row. An unkeyed
-    // one (a live turn, the hottest path) is recorded once, with its outcome, after the change.
-    std::optional<qint64> recordedId;
-    if (!dedupKey.isEmpty()) {
-        auto id = deliveries.record(delivery);
-        if (!id)
-            return databaseUnavailable(id.error().message);
-        recordedId = id.value();
-    }
-
     Applied applied;
+    bool claimed = false;
     {
         // The change and its dedup claim commit or roll back together, so a delivery that
         // failed half-way can be retried by ElevenLabs or replayed from the inbox.
         store::Transaction transaction(m_db);
-        auto claimed =
-            !recordedId ? Result<bool>(true) : deliveries.claimDedupKey(dedupKey, *recordedId);
-        Result<Applied> result = !claimed           ? Result<Applied>(claimed.error())
-                                 : !claimed.value() ? Result<Applied>(Applied{u"duplicate"_s})
-                                                    : change();
+        auto claim =
+            dedupKey.isEmpty() ? Result<bool>(true) : deliveries.claimDedupKey(dedupKey, 0);
+        Result<Applied> result = !claim           ? Result<Applied>(claim.error())
+                                 : !claim.value() ? Result<Applied>(Applied{u"duplicate"_s})
+                                                  : change();
         if (result && transaction.commit()) {
             applied = result.value();
+            claimed = !dedupKey.isEmpty() && claim && claim.value();
         } else {
             transaction.rollback();
             const Error error =
@@ -206,16 +198,15 @@ WorkResult WebhookProcessor::run(store::DeliveryRecord delivery, const QString &
             applied = Applied{u"failed"_s, isStorageFailure(error) ? 503 : 422, error};
         }
     }
-
-    if (recordedId) {
-        auto updated = deliveries.updateOutcome(*recordedId, outcomeOf(applied));
-        if (!updated)
-            return databaseUnavailable(updated.error().message);
-        return answer(*recordedId, applied);
-    }
+    // Recorded once, with its outcome, after the change: a post-call body is hundreds of KB,
+    // and updating the row afterwards would write it all a second time.
     auto id = deliveries.record(withOutcome(std::move(delivery), applied));
     if (!id)
         return databaseUnavailable(id.error().message);
+    if (claimed) {
+        if (auto linked = deliveries.linkDedupKey(dedupKey, id.value()); !linked)
+            return databaseUnavailable(linked.error().message);
+    }
     return answer(id.value(), applied);
 }
 
