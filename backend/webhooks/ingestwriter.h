@@ -12,12 +12,14 @@
 #include <condition_variable>
 #include <deque>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <thread>
 
 namespace callwatch::store {
 class Database;
-}
+class WalSyncer;
+} // namespace callwatch::store
 
 namespace callwatch::webhooks {
 
@@ -87,6 +89,8 @@ public:
         quint64 commitNanos = 0;  ///< BEGIN + COMMIT, including the fsync
         quint64 cpuNanos = 0;     ///< CPU time of the writer thread (the rest is waiting)
         quint64 batchedItems = 0; ///< items that ran as part of a batch
+        quint64 syncs = 0;        ///< WAL flushes by the syncer (SQLite files)
+        quint64 syncNanos = 0;
     };
     Stats stats() const;
     int maxGroupSize() const { return m_maxGroupSize; }
@@ -112,6 +116,8 @@ private:
     size_t processRun(QSqlDatabase &db, std::deque<Item> &group, size_t from,
                       std::vector<WorkResult> &results);
     static WorkResult runAlone(QSqlDatabase &db, Item &item);
+    /** Answers a committed group: now (PostgreSQL) or once the WAL is flushed (SQLite). */
+    void acknowledge(std::deque<Item> group, std::vector<WorkResult> results);
     static void answer(const Item &item, const WorkResult &result);
 
     store::Database *m_database;
@@ -120,6 +126,7 @@ private:
     std::deque<Item> m_queue;
     bool m_stopping = false;
     std::thread m_thread;
+    std::unique_ptr<store::WalSyncer> m_syncer; ///< SQLite files: commits are flushed off-thread
     std::atomic<quint64> m_groupsCommitted{0};
     std::atomic<quint64> m_itemsProcessed{0};
     std::atomic<quint64> m_workNanos{0};

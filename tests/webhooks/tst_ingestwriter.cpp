@@ -5,10 +5,15 @@
 #include "store/deliveryrepository.h"
 #include "store/eventlog.h"
 #include "store/sql.h"
+#include "store/walsyncer.h"
 #include "webhooks/ingestwriter.h"
 #include "webhooks/webhookprocessor.h"
 
 #include <QDeadlineTimer>
+#include <QFile>
+#include <QTemporaryDir>
+
+#include <mutex>
 #include <QTest>
 
 using namespace Qt::StringLiterals;
@@ -126,6 +131,7 @@ private Q_SLOTS:
     void failedBatchRunsOneByOne();
     void turnBatchMatchesOneByOne_data() { TestDatabase::addDialectRows(); }
     void turnBatchMatchesOneByOne();
+    void walSyncerAcknowledgesAfterFlush();
 };
 
 namespace {
@@ -274,6 +280,39 @@ void TestIngestWriter::turnBatchMatchesOneByOne()
     std::sort(batchedEvents.begin(), batchedEvents.end());
     std::sort(aloneEvents.begin(), aloneEvents.end());
     QCOMPARE(batchedEvents, aloneEvents);
+}
+
+void TestIngestWriter::walSyncerAcknowledgesAfterFlush()
+{
+    // Callbacks run in order, after a flush, and hear whether it worked: a WAL that cannot be
+    // flushed must not be acknowledged. stop() still answers everything that was waiting.
+    QTemporaryDir dir;
+    const QString wal = dir.filePath(u"db-wal"_s);
+    store::WalSyncer missing(wal);
+    missing.start();
+    std::mutex mutex;
+    QList<QString> heard;
+    auto record = [&](const QString &what) {
+        return [&, what](bool durable) {
+            std::lock_guard lock(mutex);
+            heard << what + (durable ? u":ok"_s : u":failed"_s);
+        };
+    };
+    missing.whenDurable(record(u"a"_s));
+    missing.stop();
+    QCOMPARE(heard, (QList<QString>{u"a:failed"_s}));
+
+    QFile file(wal);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write("frames");
+    file.close();
+    store::WalSyncer syncer(wal);
+    syncer.start();
+    for (const QString &name : {u"b"_s, u"c"_s, u"d"_s})
+        syncer.whenDurable(record(name));
+    syncer.stop();
+    QCOMPARE(heard, (QList<QString>{u"a:failed"_s, u"b:ok"_s, u"c:ok"_s, u"d:ok"_s}));
+    QVERIFY(syncer.syncs() >= 1);
 }
 
 QTEST_GUILESS_MAIN(TestIngestWriter)
