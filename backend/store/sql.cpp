@@ -46,18 +46,18 @@ Error placeholderMismatch(const QString &name)
                  u"Statement %1 has a different number of placeholders and values."_s.arg(name)};
 }
 
-// PostgreSQL stores no U+0000 in text, nor the \u0000 escape in jsonb, and refuses the whole
-// statement; a payload carrying one would then be answered 503 on every retry. Such a character
-// becomes U+FFFD (bytea values keep every byte). SQLite stores it as is.
+// PostgreSQL stores no U+0000 in text and refuses the whole statement; a payload carrying one
+// would then be answered 503 on every retry. Such a character becomes U+FFFD (bytea values keep
+// every byte). SQLite stores it as is. (JSON columns: see json().)
 QVariant postgresText(const QVariant &value)
 {
     if (value.typeId() != QMetaType::QString)
         return value;
     const QString text = value.toString();
-    if (!text.contains(QChar(0)) && !text.contains(u"\\u0000"))
+    if (!text.contains(QChar(0)))
         return value;
     QString cleaned = text;
-    cleaned.replace(QChar(0), QChar(0xFFFD)).replace(u"\\u0000"_s, u"\\ufffd"_s);
+    cleaned.replace(QChar(0), QChar(0xFFFD));
     return cleaned;
 }
 
@@ -288,18 +288,32 @@ QVariant text(const QString &value)
     return value.isEmpty() ? QVariant() : QVariant(value);
 }
 
+namespace {
+
+// PostgreSQL's jsonb refuses the escape \u0000 (and with it the delivery, on every retry); the
+// structured JSON columns store U+FFFD instead, on both dialects so they read back the same.
+QVariant jsonText(const QByteArray &compact)
+{
+    QString text = QString::fromUtf8(compact);
+    if (text.contains(u"\\u0000"))
+        text.replace(u"\\u0000"_s, u"\\ufffd"_s);
+    return text;
+}
+
+} // namespace
+
 QVariant json(const QJsonObject &value)
 {
     if (value.isEmpty())
         return {};
-    return QString::fromUtf8(QJsonDocument(value).toJson(QJsonDocument::Compact));
+    return jsonText(QJsonDocument(value).toJson(QJsonDocument::Compact));
 }
 
 QVariant json(const QJsonArray &value)
 {
     if (value.isEmpty())
         return {};
-    return QString::fromUtf8(QJsonDocument(value).toJson(QJsonDocument::Compact));
+    return jsonText(QJsonDocument(value).toJson(QJsonDocument::Compact));
 }
 
 QJsonObject toJsonObject(const QVariant &value)
