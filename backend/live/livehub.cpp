@@ -5,6 +5,8 @@
 #include "live/logging.h"
 #include "live/outgoingmessage.h"
 
+#include <QElapsedTimer>
+#include <QTcpServer>
 #include <QTcpSocket>
 #include <QWebSocket>
 #include <QWebSocketServer>
@@ -13,10 +15,15 @@ using namespace Qt::StringLiterals;
 
 namespace callwatch::live {
 
+namespace {
+/** Longest a drain pass writes before it lets the event loop run (new events, reads). */
+constexpr qint64 DrainSliceNs = 2'000'000;
+} // namespace
+
 LiveHub::LiveHub(JwtVerifier verifier, ReplayFunction replay, LiveHubOptions options,
                  QObject *parent)
     : QObject(parent), m_verifier(std::move(verifier)), m_replay(std::move(replay)),
-      m_options(std::move(options)), m_drainTimer(this)
+      m_options(std::move(options))
 {
     if (!m_options.clockMs)
         m_options.clockMs = [] { return QDateTime::currentMSecsSinceEpoch(); };
@@ -28,10 +35,6 @@ LiveHub::LiveHub(JwtVerifier verifier, ReplayFunction replay, LiveHubOptions opt
     m_server = new QWebSocketServer(u"callwatch"_s, QWebSocketServer::NonSecureMode, this);
     m_server->setHandshakeTimeout(m_options.handshakeTimeoutMs);
     connect(m_server, &QWebSocketServer::newConnection, this, &LiveHub::onNewConnection);
-
-    m_drainTimer.setSingleShot(true);
-    m_drainTimer.setInterval(0);
-    connect(&m_drainTimer, &QTimer::timeout, this, &LiveHub::drain);
 }
 
 LiveHub::~LiveHub()
@@ -46,9 +49,15 @@ LiveHub::~LiveHub()
 
 bool LiveHub::listen(const QHostAddress &address, quint16 port)
 {
-    if (!m_server->listen(address, port)) {
-        qCWarning(lcLive).noquote()
-            << "live hub cannot listen on" << address.toString() << port << m_server->errorString();
+    // Our own QTcpServer rather than QWebSocketServer::listen(): every connection then goes
+    // through handleUpgrade(), so the session knows its QTcpSocket and can write frames to it.
+    if (!m_listener) {
+        m_listener = new QTcpServer(this);
+        connect(m_listener, &QTcpServer::newConnection, this, &LiveHub::onTcpConnection);
+    }
+    if (!m_listener->listen(address, port)) {
+        qCWarning(lcLive).noquote() << "live hub cannot listen on" << address.toString() << port
+                                    << m_listener->errorString();
         return false;
     }
     return true;
@@ -56,12 +65,19 @@ bool LiveHub::listen(const QHostAddress &address, quint16 port)
 
 quint16 LiveHub::serverPort() const
 {
-    return m_server->serverPort();
+    return m_listener ? m_listener->serverPort() : 0;
 }
 
 void LiveHub::close()
 {
-    m_server->close();
+    if (m_listener)
+        m_listener->close();
+}
+
+void LiveHub::onTcpConnection()
+{
+    while (QTcpSocket *socket = m_listener->nextPendingConnection())
+        handleUpgrade(socket);
 }
 
 void LiveHub::handleUpgrade(QTcpSocket *socket)
@@ -86,10 +102,7 @@ void LiveHub::onNewConnection()
         QWebSocket *socket = m_server->nextPendingConnection();
         if (!socket)
             continue;
-        m_pendingUpgrades.removeIf([socket](const QPointer<QTcpSocket> &pending) {
-            return !pending || (pending->peerPort() == socket->peerPort() &&
-                                pending->peerAddress() == socket->peerAddress());
-        });
+        QTcpSocket *transport = takePendingUpgrade(socket);
         LiveSessionEnvironment environment;
         environment.verifier = &m_verifier;
         environment.replay = &m_replay;
@@ -100,12 +113,28 @@ void LiveHub::onNewConnection()
         environment.learnIdentity = [this](const QString &callSid, const QString &conversationId) {
             learnIdentity(callSid, conversationId);
         };
-        auto *session = new LiveSession(socket, std::move(environment), this);
+        auto *session = new LiveSession(socket, transport, std::move(environment), this);
         connect(session, &LiveSession::finished, this, &LiveHub::onSessionFinished);
         connect(session, &LiveSession::pumpRequested, this, &LiveHub::schedulePump);
         m_sessions.insert(session);
         session->start();
     }
+}
+
+QTcpSocket *LiveHub::takePendingUpgrade(const QWebSocket *socket)
+{
+    // QWebSocket does not expose the QTcpSocket it wraps: find it by its peer.
+    QTcpSocket *transport = nullptr;
+    m_pendingUpgrades.removeIf([socket, &transport](const QPointer<QTcpSocket> &pending) {
+        if (!pending)
+            return true;
+        if (pending->peerPort() != socket->peerPort() ||
+            pending->peerAddress() != socket->peerAddress())
+            return false;
+        transport = pending.data();
+        return true;
+    });
+    return transport;
 }
 
 void LiveHub::onSessionFinished(LiveSession *session)
@@ -130,33 +159,58 @@ void LiveHub::publish(const QList<EventRecord> &events)
         const OutgoingMessage message = OutgoingMessage::event(event); // serialized once
         for (LiveSession *session : sessions) {
             if (session->offer(message))
-                m_pumpSet.insert(session);
+                enqueuePump(session);
         }
     }
     if (!m_pumpSet.isEmpty())
-        m_drainTimer.start();
+        startDrain();
+}
+
+void LiveHub::startDrain()
+{
+    // A posted call, not a timer: it runs after the events already posted to this thread (new
+    // publishes), and restarting a timer would re-sort it among every session's timers.
+    if (m_drainPosted)
+        return;
+    m_drainPosted = true;
+    QMetaObject::invokeMethod(this, &LiveHub::drain, Qt::QueuedConnection);
+}
+
+void LiveHub::enqueuePump(LiveSession *session)
+{
+    if (!m_pumpSet.contains(session)) {
+        m_pumpSet.insert(session);
+        m_pumpQueue.push_back(session);
+    }
 }
 
 void LiveHub::schedulePump(LiveSession *session)
 {
     if (!m_sessions.contains(session))
         return;
-    m_pumpSet.insert(session);
-    m_drainTimer.start();
+    enqueuePump(session);
+    startDrain();
 }
 
 void LiveHub::drain()
 {
-    const QSet<LiveSession *> batch = std::exchange(m_pumpSet, {});
-    for (LiveSession *session : batch) {
-        // A session may have finished while an earlier one was pumped.
-        if (!m_sessions.contains(session))
+    m_drainPosted = false;
+    // One pass over the sessions queued now; sessions with more work go to the back.
+    QElapsedTimer slice;
+    slice.start();
+    for (size_t n = m_pumpQueue.size(); n > 0 && !m_pumpQueue.empty(); --n) {
+        LiveSession *session = m_pumpQueue.front();
+        m_pumpQueue.pop_front();
+        // Not in the set: it finished after it was queued (the pointer may even be reused).
+        if (!m_pumpSet.remove(session) || !m_sessions.contains(session))
             continue;
         if (session->pump() == LiveSession::PumpResult::MoreWork)
-            m_pumpSet.insert(session);
+            enqueuePump(session);
+        if (slice.nsecsElapsed() >= DrainSliceNs)
+            break;
     }
-    if (!m_pumpSet.isEmpty())
-        m_drainTimer.start();
+    if (!m_pumpQueue.empty())
+        startDrain();
 }
 
 void LiveHub::learnIdentity(const QString &callSid, const QString &conversationId)

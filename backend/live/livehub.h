@@ -13,6 +13,11 @@
 #include <QSet>
 #include <QTimer>
 
+#include <deque>
+
+class QWebSocket;
+
+class QTcpServer;
 class QTcpSocket;
 class QWebSocketServer;
 
@@ -26,7 +31,9 @@ class LiveSession;
  *
  * Not thread-safe: create it, call publish() and handleUpgrade() in one thread (with a running
  * event loop). From another thread, post: QMetaObject::invokeMethod(hub, [=] { hub->publish(e); }).
- * publish() only queues; sockets are written from the event loop in bounded steps.
+ * publish() only queues; sockets are written from the event loop in bounded steps: each drain
+ * pass pumps sessions for at most a couple of milliseconds and then yields, so events published
+ * meanwhile join the queues of the clients not yet written to and go out in the same write.
  * Protocol: docs/live-protocol.md.
  */
 class LiveHub : public QObject
@@ -38,7 +45,8 @@ public:
             QObject *parent = nullptr);
     ~LiveHub() override;
 
-    /** Accepts WebSocket clients on its own port (0 = any free port; see serverPort()). */
+    /** Accepts WebSocket clients on its own port (0 = any free port; see serverPort()); each
+     * accepted connection takes the handleUpgrade() path. */
     bool listen(const QHostAddress &address, quint16 port);
     quint16 serverPort() const;
     /** Stops listening; connected clients stay. */
@@ -60,8 +68,12 @@ public:
 
 private:
     void onNewConnection();
+    void onTcpConnection();
+    QTcpSocket *takePendingUpgrade(const QWebSocket *socket);
+    void startDrain();
     void onSessionFinished(LiveSession *session);
     void schedulePump(LiveSession *session);
+    void enqueuePump(LiveSession *session);
     void drain();
     void learnIdentity(const QString &callSid, const QString &conversationId);
 
@@ -72,10 +84,12 @@ private:
     CallIdentityMap m_identities;
     qint64 m_lastPublishedId = 0;
 
-    QWebSocketServer *m_server = nullptr;
+    QWebSocketServer *m_server = nullptr; ///< only does handshakes (handleConnection)
+    QTcpServer *m_listener = nullptr;     ///< listen(): our own port
     QSet<LiveSession *> m_sessions;
-    QSet<LiveSession *> m_pumpSet; ///< sessions with something to write or replay
-    QTimer m_drainTimer;
+    QSet<LiveSession *> m_pumpSet;         ///< sessions with something to write or replay
+    std::deque<LiveSession *> m_pumpQueue; ///< the same sessions, in the order to pump them
+    bool m_drainPosted = false;
     QList<QPointer<QTcpSocket>> m_pendingUpgrades; ///< handed over, handshake not finished yet
 };
 

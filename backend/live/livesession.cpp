@@ -8,10 +8,15 @@
 
 #include <QDateTime>
 #include <QNetworkRequest>
+#include <QTcpSocket>
 #include <QUrlQuery>
 #include <QWebSocket>
 
+#include <array>
 #include <exception>
+
+#include <sys/socket.h>
+#include <sys/uio.h>
 
 using namespace Qt::StringLiterals;
 
@@ -21,6 +26,8 @@ namespace {
 
 /** Hand the socket at most this much at a time so Qt can flush between pumps. */
 constexpr qint64 WriteChunkBytes = 64 * 1024;
+/** Frames gathered into one sendmsg() (well under IOV_MAX). */
+constexpr size_t MaxFramesPerWrite = 64;
 /** QTimer takes int milliseconds; far-away deadlines are re-checked daily. */
 constexpr qint64 MaxTimerMs = 24LL * 3600 * 1000;
 
@@ -31,9 +38,10 @@ bool eventsLost(const ReplayBatch &batch, qint64 afterId)
 
 } // namespace
 
-LiveSession::LiveSession(QWebSocket *socket, LiveSessionEnvironment environment, QObject *parent)
-    : QObject(parent), m_socket(socket), m_env(std::move(environment)), m_pingTimer(this),
-      m_pongTimer(this), m_tokenTimer(this), m_closeTimer(this)
+LiveSession::LiveSession(QWebSocket *socket, QTcpSocket *transport,
+                         LiveSessionEnvironment environment, QObject *parent)
+    : QObject(parent), m_socket(socket), m_transport(transport), m_env(std::move(environment)),
+      m_pingTimer(this), m_pongTimer(this), m_tokenTimer(this), m_closeTimer(this)
 {
     socket->setParent(this);
     const auto maxIncoming = static_cast<quint64>(m_env.options->maxIncomingMessageBytes);
@@ -317,12 +325,7 @@ LiveSession::PumpResult LiveSession::pump()
     while (!m_outbox.empty()) {
         if (m_socket->bytesToWrite() >= chunk)
             return PumpResult::WaitingForSocket;
-        const OutgoingMessage message = std::move(m_outbox.front());
-        m_outbox.pop_front();
-        m_outboxBytes -= message.bytes;
-        m_socket->sendTextMessage(message.text);
-        if (message.eventId > 0)
-            ++m_env.stats->eventsSent;
+        writeBatch(chunk);
         if (!isOpen())
             return PumpResult::Idle;
     }
@@ -332,6 +335,58 @@ LiveSession::PumpResult LiveSession::pump()
     return isOpen() ? PumpResult::MoreWork : PumpResult::Idle;
 }
 
+void LiveSession::writeBatch(qint64 chunk)
+{
+    // Take up to `chunk` bytes (at least one message) off the front of the outbox.
+    std::vector<OutgoingMessage> batch;
+    qint64 batchBytes = 0;
+    while (!m_outbox.empty() && batch.size() < MaxFramesPerWrite &&
+           (batch.empty() || batchBytes + m_outbox.front().frame.size() <= chunk)) {
+        batchBytes += m_outbox.front().frame.size();
+        m_outboxBytes -= m_outbox.front().bytes;
+        batch.push_back(std::move(m_outbox.front()));
+        m_outbox.pop_front();
+    }
+    qint64 skip = writeDirect(batch);
+    for (const OutgoingMessage &message : batch) {
+        const qsizetype size = message.frame.size();
+        if (skip < size) {
+            // What the kernel did not take goes through Qt's buffer, after what it already has.
+            if (m_transport)
+                m_transport->write(message.frame.constData() + skip, size - skip);
+            else if (message.isPing())
+                m_socket->ping();
+            else
+                m_socket->sendTextMessage(QString::fromUtf8(message.payload()));
+        }
+        skip = qMax<qint64>(0, skip - size);
+        if (message.eventId > 0)
+            ++m_env.stats->eventsSent;
+    }
+}
+
+qint64 LiveSession::writeDirect(const std::vector<OutgoingMessage> &batch)
+{
+    // Only while Qt holds nothing unsent for this socket: otherwise bytes would overtake it.
+    if (!m_transport || m_transport->bytesToWrite() > 0 ||
+        m_transport->state() != QAbstractSocket::ConnectedState)
+        return 0;
+    const qintptr fd = m_transport->socketDescriptor();
+    if (fd < 0)
+        return 0;
+    std::array<iovec, MaxFramesPerWrite> parts{};
+    for (size_t i = 0; i < batch.size(); ++i) {
+        parts[i].iov_base = const_cast<char *>(batch[i].frame.constData());
+        parts[i].iov_len = size_t(batch[i].frame.size());
+    }
+    msghdr header{};
+    header.msg_iov = parts.data();
+    header.msg_iovlen = batch.size();
+    const ssize_t sent = ::sendmsg(int(fd), &header, MSG_NOSIGNAL | MSG_DONTWAIT);
+    // EAGAIN (kernel buffer full) or an error: Qt's own write will buffer or report it.
+    return sent > 0 ? qint64(sent) : 0;
+}
+
 void LiveSession::link(const QString &callSid, const QString &conversationId)
 {
     m_subscriptions.link(callSid, conversationId);
@@ -339,7 +394,10 @@ void LiveSession::link(const QString &callSid, const QString &conversationId)
 
 qint64 LiveSession::backlog() const
 {
-    const qint64 buffered = m_socket ? m_socket->bytesToWrite() : 0;
+    // The transport directly when known: one pointer hop less, on a path run per client per event.
+    const qint64 buffered = m_transport ? m_transport->bytesToWrite()
+                            : m_socket  ? m_socket->bytesToWrite()
+                                        : 0;
     return buffered + m_outboxBytes + m_liveQueueBytes;
 }
 
@@ -422,7 +480,14 @@ void LiveSession::sendPing()
 {
     if (!isOpen() || m_pongTimer.isActive())
         return;
-    m_socket->ping();
+    // Through our own write path, ahead of queued messages: QWebSocket::ping() would write
+    // through Qt's buffer, which then keeps a block of memory per idle connection for good.
+    if (m_transport) {
+        m_outbox.push_front(OutgoingMessage::ping());
+        Q_EMIT pumpRequested(this);
+    } else {
+        m_socket->ping();
+    }
     m_pongTimer.start(m_env.options->pongTimeoutMs);
 }
 

@@ -13,7 +13,9 @@
 #include <deque>
 #include <functional>
 #include <optional>
+#include <vector>
 
+class QTcpSocket;
 class QWebSocket;
 
 namespace callwatch::live {
@@ -42,6 +44,10 @@ struct LiveSessionEnvironment
  * pumps sessions from the event loop, a bounded amount each turn, so writes get flushed and a
  * client whose backlog (queued + socket-buffered bytes) would pass maxUnsentBytes is closed
  * with 4008 instead of growing without bound. Every event id sent is larger than the last.
+ *
+ * Writes bypass QWebSocket's per-message encoding: the pre-built frames of OutgoingMessage go
+ * straight to the kernel (one sendmsg per pump) while Qt's write buffer is empty, and through the
+ * QTcpSocket otherwise, so order is kept and Qt's buffering and bytesWritten still do the rest.
  */
 class LiveSession : public QObject
 {
@@ -54,7 +60,9 @@ public:
         MoreWork          ///< pump again on the next event-loop turn
     };
 
-    LiveSession(QWebSocket *socket, LiveSessionEnvironment environment, QObject *parent);
+    /** `transport` is the TCP connection under `socket` (null: send through QWebSocket). */
+    LiveSession(QWebSocket *socket, QTcpSocket *transport, LiveSessionEnvironment environment,
+                QObject *parent);
     ~LiveSession() override;
 
     /** Checks the handshake token; on failure closes with 4001. Returns whether the session is
@@ -92,6 +100,8 @@ private:
     QByteArray handshakeToken() const;
 
     qint64 backlog() const;
+    void writeBatch(qint64 chunk);
+    qint64 writeDirect(const std::vector<OutgoingMessage> &batch);
     bool enqueue(const OutgoingMessage &message, bool enforceLimit);
     void dropAsTooSlow();
     void sendControl(const QByteArray &utf8);
@@ -102,6 +112,7 @@ private:
     void onDisconnected();
 
     QPointer<QWebSocket> m_socket;
+    QPointer<QTcpSocket> m_transport;
     LiveSessionEnvironment m_env;
     State m_state = State::Handshake;
     Claims m_claims;

@@ -7,6 +7,7 @@
 #include "live/jwtminter.h"
 #include "live/jwtverifier.h"
 #include "live/livehub.h"
+#include "live/livehubthread.h"
 #include "server/apiroutes.h"
 #include "server/callroutes.h"
 #include "server/eventfeed.h"
@@ -15,8 +16,8 @@
 #include "store/databaseurl.h"
 #include "store/eventlog.h"
 #include "store/migrator.h"
-#include "webhooks/ingestwriter.h"
 #include "store/walcheckpointer.h"
+#include "webhooks/ingestwriter.h"
 #include "webhooks/webhookservice.h"
 
 #include <QDateTime>
@@ -43,8 +44,8 @@ Backend::~Backend()
     m_webhooks.reset();
     m_eventFeed.reset();
     m_writer.reset();
-    m_database.reset();
     m_checkpointer.reset();
+    m_database.reset();
 }
 
 Result<> Backend::openDatabase()
@@ -86,12 +87,12 @@ Result<> Backend::start()
     if (auto auth = setUpAuth(); !auth)
         return auth;
 
-    m_writer = std::make_unique<webhooks::IngestWriter>(m_database.get());
     if (m_database->dialect() == store::Dialect::Sqlite && !m_database->url().isSqliteMemory()) {
         // Before the writer opens its connection: it then only appends to the WAL.
         m_checkpointer = std::make_unique<store::WalCheckpointer>(m_database.get());
         m_checkpointer->start();
     }
+    m_writer = std::make_unique<webhooks::IngestWriter>(m_database.get());
     webhooks::WebhookService::Options options;
     options.postCallSecrets = m_config.webhookSecrets();
     options.transcriptionSecrets = m_config.transcriptionSecrets();
@@ -113,7 +114,9 @@ Result<> Backend::start()
             return oldest.error();
         return live::ReplayBatch{events.value(), oldest.value(), 0};
     };
-    m_liveHub = std::make_unique<live::LiveHub>(*m_jwtVerifier, replay, live::LiveHubOptions{});
+    // The hub runs in a thread of its own so fan-out never delays the HTTP thread (webhooks).
+    m_liveHub =
+        std::make_unique<live::LiveHubThread>(*m_jwtVerifier, replay, live::LiveHubOptions{});
     m_eventFeed = std::make_unique<EventFeed>(
         m_database.get(),
         [hub = m_liveHub.get()](const QList<EventRecord> &events) { hub->publish(events); });
@@ -159,10 +162,15 @@ void Backend::registerRoutes()
     calls.launcher = m_launcher.get();
     calls.clock = context.clock;
     registerCallRoutes(*m_http, calls);
-    live::LiveHub *hub = m_liveHub.get();
+    live::LiveHubThread *hub = m_liveHub.get();
     m_http->setUpgradeHandler(
         u"/ws/calls/transcriptions"_s,
         [hub](QTcpSocket *socket, const http::HttpRequest &) { hub->handleUpgrade(socket); });
+}
+
+live::LiveHub *Backend::liveHub() const
+{
+    return m_liveHub ? m_liveHub->hub() : nullptr;
 }
 
 void Backend::stop()
@@ -184,6 +192,8 @@ void Backend::finishStop()
 {
     if (m_writer)
         m_writer->stop(); // commits whatever is queued
+    if (m_checkpointer)
+        m_checkpointer->stop();
     if (m_eventFeed)
         m_eventFeed->pump();
     qCInfo(lcServer) << "stopped";
@@ -192,8 +202,6 @@ void Backend::finishStop()
 
 quint16 Backend::port() const
 {
-    if (m_checkpointer)
-        m_checkpointer->stop();
     return m_http ? m_http->port() : 0;
 }
 

@@ -12,12 +12,13 @@
 namespace callwatch::store {
 class Database;
 class WalCheckpointer;
-}
+} // namespace callwatch::store
 namespace callwatch::http {
 class HttpServer;
 }
 namespace callwatch::live {
 class LiveHub;
+class LiveHubThread;
 class JwtVerifier;
 } // namespace callwatch::live
 namespace callwatch::elevenlabs {
@@ -61,7 +62,8 @@ public:
 
     const Config &config() const { return m_config; }
     store::Database *database() const { return m_database.get(); }
-    live::LiveHub *liveHub() const { return m_liveHub.get(); }
+    /** Lives in its own thread: reach it with QMetaObject::invokeMethod. */
+    live::LiveHub *liveHub() const;
 
 Q_SIGNALS:
     void stopped();
@@ -75,13 +77,13 @@ private:
     Config m_config;
     std::unique_ptr<store::Database> m_database;
     std::unique_ptr<live::JwtVerifier> m_jwtVerifier;
+    std::unique_ptr<store::WalCheckpointer> m_checkpointer; ///< SQLite only
     std::unique_ptr<webhooks::IngestWriter> m_writer;
     std::unique_ptr<webhooks::WebhookService> m_webhooks;
-    std::unique_ptr<store::WalCheckpointer> m_checkpointer; ///< SQLite only
     std::unique_ptr<elevenlabs::ElevenLabsClient> m_elevenLabs;
     std::unique_ptr<elevenlabs::CallLauncher> m_launcher;
     std::unique_ptr<http::HttpServer> m_http;
-    std::unique_ptr<live::LiveHub> m_liveHub;
+    std::unique_ptr<live::LiveHubThread> m_liveHub;
     std::unique_ptr<EventFeed> m_eventFeed;
     bool m_stopping = false;
 };
