@@ -274,6 +274,69 @@ void CallListModel::clear()
     updateLiveCount();
 }
 
+int CallListModel::trimFinished(int keep, const QString &pinnedSid)
+{
+    std::vector<int> finished;
+    for (int i = 0; i < int(m_rows.size()); ++i) {
+        const CallRecord &call = m_rows[size_t(i)].call;
+        if (!isLiveStatus(call.status) && call.callSid != pinnedSid)
+            finished.push_back(i);
+    }
+    if (int(finished.size()) <= keep)
+        return 0;
+    std::sort(finished.begin(), finished.end(),
+              [this](int a, int b) { return displayedBefore(a, b); });
+    std::vector<bool> drop(m_rows.size(), false);
+    for (size_t i = size_t(std::max(0, keep)); i < finished.size(); ++i)
+        drop[size_t(finished[i])] = true;
+    removeVisible(drop);
+    compact(drop);
+    Q_EMIT countChanged();
+    Q_EMIT totalCountChanged();
+    return int(finished.size()) - std::max(0, keep);
+}
+
+void CallListModel::removeVisible(const std::vector<bool> &drop)
+{
+    // Bottom-up, one removal per run of adjacent rows (the oldest calls are usually one run).
+    for (int last = int(m_visible.size()) - 1; last >= 0; --last) {
+        if (!drop[size_t(m_visible[size_t(last)])])
+            continue;
+        int first = last;
+        while (first > 0 && drop[size_t(m_visible[size_t(first - 1)])])
+            --first;
+        beginRemoveRows(QModelIndex(), first, last);
+        m_visible.erase(m_visible.begin() + first, m_visible.begin() + last + 1);
+        endRemoveRows();
+        last = first;
+    }
+}
+
+void CallListModel::compact(const std::vector<bool> &drop)
+{
+    std::vector<int> renumbered(m_rows.size(), -1);
+    std::vector<Row> kept;
+    kept.reserve(m_rows.size());
+    for (size_t i = 0; i < m_rows.size(); ++i) {
+        if (drop[i])
+            continue;
+        renumbered[i] = int(kept.size());
+        kept.push_back(std::move(m_rows[i]));
+    }
+    m_rows = std::move(kept);
+    m_index.clear();
+    for (int i = 0; i < int(m_rows.size()); ++i)
+        m_index.insert(m_rows[size_t(i)].call.callSid, i);
+    for (int &index : m_visible)
+        index = renumbered[size_t(index)];
+    QSet<int> changed;
+    for (int index : std::as_const(m_changed)) {
+        if (renumbered[size_t(index)] >= 0)
+            changed.insert(renumbered[size_t(index)]);
+    }
+    m_changed = changed;
+}
+
 void CallListModel::beginBatch()
 {
     ++m_batchDepth;

@@ -72,6 +72,11 @@ public:
     void setFilter(const QString &text, const QString &status);
     /** Forget every call (another server). */
     void clear();
+    /**
+     * Forgets the oldest finished calls beyond the @p keep newest (live calls and @p pinnedSid,
+     * the open call, always stay), as row removals. Returns how many were dropped.
+     */
+    int trimFinished(int keep, const QString &pinnedSid = {});
     QString filterText() const { return m_filterText; }
     QString filterStatus() const { return m_filterStatus; }
 
@@ -110,6 +115,9 @@ private:
     bool displayedBefore(int a, int b) const;
     bool matches(const Row &row) const;
     void markChanged(int storeIndex);
+    void removeVisible(const std::vector<bool> &drop);
+    /** Drops the flagged rows from the store and renumbers the indices that point into it. */
+    void compact(const std::vector<bool> &drop);
     void flushChanged();
     void updateLiveCount();
 

@@ -105,6 +105,7 @@ void Dashboard::detach()
     m_fetchingRows.clear();
     m_loadingCalls = 0;
     m_nextCursor.clear();
+    m_restartPaging = false;
     m_callsLoadedOnce = false;
     m_calls.clear();
     m_transcript.setCall({});
@@ -197,11 +198,28 @@ void Dashboard::flushEvents()
     for (const QueuedEvent &event : events)
         std::visit([&](const auto &e) { applyEvent(e, unknown); }, event);
     m_calls.endBatch();
+    trimCalls();
     m_appliedEvents += events.size();
     refreshSummary();
     for (const QString &callSid : std::as_const(unknown))
         fetchCallRow(callSid);
     Q_EMIT eventsApplied();
+}
+
+void Dashboard::trimCalls()
+{
+    // Left open all day, the list would keep every call the live feed ever brought. Past the
+    // cap (plus some slack, so this runs once per many calls) the oldest finished calls go;
+    // "Load older calls" then pages from the top again, so no call in between is skipped
+    // (rows still shown merge in place).
+    constexpr int Slack = 50;
+    if (m_calls.totalCount() - m_calls.liveCount() <= MaxFinishedCalls + Slack)
+        return;
+    if (m_calls.trimFinished(MaxFinishedCalls, m_selectedSid) > 0) {
+        ++m_trims;
+        m_restartPaging = true;
+        Q_EMIT callsStateChanged();
+    }
 }
 
 void Dashboard::applyEvent(const TranscriptEvent &event, QSet<QString> &unknown)
@@ -310,6 +328,7 @@ void Dashboard::loadFirstPage()
         m_callsError.clear();
         m_calls.mergeCalls(page->calls);
         m_nextCursor = page->nextCursor;
+        m_restartPaging = false;
         m_callsLoadedOnce = true;
         refreshSummary();
         Q_EMIT callsStateChanged();
@@ -318,13 +337,14 @@ void Dashboard::loadFirstPage()
 
 void Dashboard::loadMoreCalls()
 {
-    if (m_nextCursor.isEmpty() || m_loadingCalls > 0)
+    if (!hasMoreCalls() || m_loadingCalls > 0)
         return;
     ApiClient::CallQuery query = currentQuery();
-    query.cursor = m_nextCursor;
+    query.cursor = m_restartPaging ? QString() : m_nextCursor;
     const int generation = m_queryGeneration;
+    const int trims = m_trims;
     setCallsLoading(true);
-    m_api.fetchCalls(query, m_context, [this, generation](Result<CallPage> page) {
+    m_api.fetchCalls(query, m_context, [this, generation, trims](Result<CallPage> page) {
         setCallsLoading(false);
         if (generation != m_queryGeneration)
             return;
@@ -333,9 +353,19 @@ void Dashboard::loadMoreCalls()
                           u"error"_s);
             return;
         }
+        const int before = m_calls.totalCount();
         m_calls.mergeCalls(page->calls);
+        if (trims != m_trims) {
+            // Calls above this page were trimmed meanwhile: its cursor would skip them.
+            Q_EMIT callsStateChanged();
+            return;
+        }
         m_nextCursor = page->nextCursor;
+        m_restartPaging = false;
         Q_EMIT callsStateChanged();
+        // Paging again after a trim: skip the pages that only held rows still shown.
+        if (m_calls.totalCount() == before && !m_nextCursor.isEmpty())
+            loadMoreCalls();
     });
 }
 
@@ -408,6 +438,7 @@ void Dashboard::setSearchText(const QString &text)
     m_calls.setFilter(text, m_calls.filterStatus());
     Q_EMIT filterChanged();
     m_nextCursor.clear();
+    m_restartPaging = false;
     m_filterTimer.start();
 }
 
@@ -418,6 +449,7 @@ void Dashboard::setStatusFilter(const QString &status)
     m_calls.setFilter(m_calls.filterText(), status);
     Q_EMIT filterChanged();
     m_nextCursor.clear();
+    m_restartPaging = false;
     m_filterTimer.start();
 }
 

@@ -81,6 +81,8 @@ public:
     static constexpr int FrameMs = 16;
     static constexpr int PageSize = 50;
     static constexpr int MaxLiveCalls = 2000;
+    /** Finished calls kept in the list; older ones are paged in again on demand. */
+    static constexpr int MaxFinishedCalls = 500;
 
     explicit Dashboard(QNetworkAccessManager *network, QObject *parent = nullptr);
     ~Dashboard() override;
@@ -127,7 +129,7 @@ public:
     QString statusFilter() const { return m_calls.filterStatus(); }
     void setStatusFilter(const QString &status);
     bool loadingCalls() const { return m_loadingCalls > 0; }
-    bool hasMoreCalls() const { return !m_nextCursor.isEmpty(); }
+    bool hasMoreCalls() const { return !m_nextCursor.isEmpty() || m_restartPaging; }
     QString callsError() const { return m_callsError; }
     bool callsLoadedOnce() const { return m_callsLoadedOnce; }
     QString selectedCallSid() const { return m_selectedSid; }
@@ -175,6 +177,7 @@ private:
     void refreshSummary();
     ApiClient::CallQuery currentQuery() const;
     void setCallsLoading(bool loading);
+    void trimCalls();
 
     ApiClient m_api;
     LiveClient m_live;
@@ -206,6 +209,8 @@ private:
     bool m_statsLoaded = false;
     int m_loadingCalls = 0;
     QString m_nextCursor;
+    bool m_restartPaging = false; ///< older calls were trimmed: page again from the top
+    int m_trims = 0;              ///< a page requested before a trim must not set the cursor
     QString m_callsError;
     bool m_callsLoadedOnce = false;
     int m_queryGeneration = 0;

@@ -34,8 +34,11 @@ Result<LaunchOptions> LaunchOptions::parse(const QStringList &arguments,
     const QCommandLineOption theme(u"theme"_s, u"system, light or dark."_s, u"THEME"_s);
     const QCommandLineOption select(u"select"_s, u"Open this call at start."_s, u"CALL_SID"_s);
     const QCommandLineOption page(u"page"_s, u"calls or webhooks."_s, u"PAGE"_s);
+    const QCommandLineOption startupReport(
+        u"startup-report"_s,
+        u"Print the time to the first frame and to a populated call list, then quit."_s);
     parser.addOptions({help, version, connect, token, port, dataDir, screenshot, delay, size, theme,
-                       select, page});
+                       select, page, startupReport});
 
     LaunchOptions options;
     if (!parser.parse(arguments))
@@ -86,6 +89,7 @@ Result<LaunchOptions> LaunchOptions::parse(const QStringList &arguments,
         return Error{u"invalid_arguments"_s, u"--theme must be system, light or dark"_s};
     options.selectCall = parser.value(select);
     options.page = parser.value(page);
+    options.startupReport = parser.isSet(startupReport);
     if (!options.page.isEmpty() && options.page != "calls"_L1 && options.page != "webhooks"_L1)
         return Error{u"invalid_arguments"_s, u"--page must be calls or webhooks"_s};
     return options;

@@ -25,7 +25,8 @@ struct LaunchOptions
     QSize windowSize; ///< invalid: the remembered geometry
     QString theme;    ///< "system", "light" or "dark"; empty = the remembered one
     QString selectCall;
-    QString page; ///< "calls" or "webhooks"
+    QString page;               ///< "calls" or "webhooks"
+    bool startupReport = false; ///< print the time to first frame and to a populated list, quit
     bool helpRequested = false;
     bool versionRequested = false;
     QString helpText;

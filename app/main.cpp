@@ -5,7 +5,9 @@
 #include "app/dashboard.h"
 #include "app/launcher.h"
 #include "app/launchoptions.h"
+#include "app/startupprobe.h"
 #include "app/windowcapture.h"
+#include "app/windowloader.h"
 
 #include <QFont>
 #include <QGuiApplication>
@@ -46,22 +48,6 @@ void setUpApplication()
     QGuiApplication::setFont(font);
 }
 
-QQuickWindow *loadWindow(QQmlApplicationEngine &engine, Dashboard &dashboard, AppSettings &settings,
-                         const LaunchOptions &options)
-{
-    engine.setInitialProperties({
-        {u"dashboard"_s, QVariant::fromValue(&dashboard)},
-        {u"appSettings"_s, QVariant::fromValue(&settings)},
-        {u"initialSize"_s, options.windowSize},
-        {u"themeOverride"_s, options.theme.isEmpty() ? settings.themeOverride() : options.theme},
-        {u"initialPage"_s, options.page},
-    });
-    engine.load(QUrl(u"qrc:/qt-project.org/imports/Callwatch/App/Main.qml"_s));
-    return engine.rootObjects().isEmpty()
-               ? nullptr
-               : qobject_cast<QQuickWindow *>(engine.rootObjects().constFirst());
-}
-
 } // namespace
 
 int main(int argc, char *argv[])
@@ -86,9 +72,9 @@ int main(int argc, char *argv[])
     QGuiApplication app(argc, argv);
     setUpApplication();
 
-    // A screenshot run must not disturb the user's remembered window and filters.
+    // A screenshot or measurement run must not disturb the user's remembered window and filters.
     QTemporaryDir scratch;
-    auto storage = options->screenshotPath.isEmpty()
+    auto storage = options->screenshotPath.isEmpty() && !options->startupReport
                        ? std::make_unique<QSettings>()
                        : std::make_unique<QSettings>(scratch.filePath(u"settings.ini"_s),
                                                      QSettings::IniFormat);
@@ -98,10 +84,13 @@ int main(int argc, char *argv[])
     Launcher launcher(&dashboard, &settings, options.value());
 
     QQmlApplicationEngine engine;
-    QQuickWindow *window = loadWindow(engine, dashboard, settings, options.value());
+    QQuickWindow *window = WindowLoader::load(engine, dashboard, settings, options.value());
     if (!window)
         return 1;
 
+    std::unique_ptr<StartupProbe> probe;
+    if (options->startupReport)
+        probe = std::make_unique<StartupProbe>(window, &dashboard);
     launcher.start();
     if (!options->selectCall.isEmpty())
         dashboard.selectCall(options->selectCall);

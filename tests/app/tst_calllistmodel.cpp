@@ -259,6 +259,48 @@ private Q_SLOTS:
         QCOMPARE(live, model.liveCount());
         QCOMPARE(model.rowCount(), model.totalCount());
     }
+
+    // A dashboard open all day must not keep every call: the oldest finished ones go, as row
+    // removals, while live calls and the open call stay and everything still works after.
+    void trimKeepsLiveAndPinnedCalls()
+    {
+        CallListModel model;
+        QAbstractItemModelTester tester(&model,
+                                        QAbstractItemModelTester::FailureReportingMode::Fatal);
+        QList<CallRecord> calls;
+        for (int minute = 0; minute < 20; ++minute)
+            calls.append(record(u"F%1"_s.arg(minute, 2, 10, QLatin1Char('0')),
+                                minute % 3 ? u"completed"_s : u"failed"_s, minute));
+        calls.append(record(u"L1"_s, u"in_progress"_s, 1));
+        calls.append(record(u"L2"_s, u"initiating"_s, 30));
+        model.mergeCalls(calls);
+        QCOMPARE(model.rowCount(), 22);
+        QSignalSpy removed(&model, &QAbstractItemModel::rowsRemoved);
+
+        // Keep the 5 newest finished calls, and F02 (open in the call view) whatever its age.
+        QCOMPARE(model.trimFinished(5, u"F02"_s), 14);
+        QCOMPARE(order(model), (QStringList{u"L2"_s, u"L1"_s, u"F19"_s, u"F18"_s, u"F17"_s,
+                                            u"F16"_s, u"F15"_s, u"F02"_s}));
+        QCOMPARE(model.totalCount(), 8);
+        QCOMPARE(model.liveCount(), 2);
+        QVERIFY(!removed.isEmpty());
+        QVERIFY(!model.find(u"F03"_s));
+        QCOMPARE(model.rowOf(u"F16"_s), 5);
+        QCOMPARE(model.trimFinished(5, u"F02"_s), 0); // nothing more to drop
+
+        // Rows dropped while filtered out, and a trimmed call coming back, stay consistent.
+        model.setFilter(QString(), u"live"_s);
+        QCOMPARE(model.trimFinished(2), 4);
+        model.setFilter(QString(), u"all"_s);
+        QCOMPARE(order(model), (QStringList{u"L2"_s, u"L1"_s, u"F19"_s, u"F18"_s}));
+        model.beginBatch();
+        QVERIFY(model.applyStatus(status(u"F03"_s, u"completed"_s, 3)));
+        model.applyStatus(status(u"L1"_s, u"completed"_s, 40, 2));
+        QCOMPARE(model.trimFinished(2), 2); // inside a batch: pending changes are renumbered
+        model.endBatch();
+        QCOMPARE(order(model), (QStringList{u"L2"_s, u"F19"_s, u"F18"_s}));
+        QCOMPARE(model.liveCount(), 1);
+    }
 };
 
 QTEST_GUILESS_MAIN(TestCallListModel)

@@ -263,6 +263,49 @@ private Q_SLOTS:
         QCOMPARE(f.dashboard.appliedEvents(), 5500);
     }
 
+    // Open all day, the list keeps at most MaxFinishedCalls finished calls; paging after a trim
+    // starts from the top again, so the older calls come back with no gap.
+    void longSessionsTrimTheListAndPageBackWithoutGaps()
+    {
+        Fixture f;
+        const int stored = Dashboard::MaxFinishedCalls + 150;
+        QStringList newestFirst;
+        for (int i = 0; i < stored; ++i) {
+            const QString sid = u"h%1"_s.arg(i, 4, 10, QLatin1Char('0'));
+            f.server.upsertCall(history(sid, u"completed"_s, 10 + i));
+            newestFirst.append(sid);
+        }
+        QVERIFY(f.start());
+        CallListModel *calls = f.dashboard.calls();
+        // The supervisor scrolls far back: more than the cap is loaded.
+        while (calls->totalCount() < Dashboard::MaxFinishedCalls + 100) {
+            const int before = calls->totalCount();
+            QTRY_VERIFY(!f.dashboard.loadingCalls());
+            QVERIFY(f.dashboard.hasMoreCalls());
+            f.dashboard.loadMoreCalls();
+            QTRY_VERIFY(calls->totalCount() > before);
+        }
+        f.dashboard.selectCall(u"h0640"_s); // an old call stays open
+
+        // The next live event trims to the cap (plus the open call).
+        f.server.startCall(u"new1"_s, u"DRV-1"_s, u"+13075550001"_s);
+        QTRY_VERIFY(calls->find(u"new1"_s));
+        QCOMPARE(calls->totalCount() - calls->liveCount(), Dashboard::MaxFinishedCalls + 1);
+        QVERIFY(calls->find(u"h0640"_s));
+        QVERIFY(f.dashboard.hasMoreCalls());
+        QCOMPARE(calls->callSidAt(calls->rowCount() - 2),
+                 newestFirst.at(Dashboard::MaxFinishedCalls - 1));
+
+        // Paging again: the calls right after the kept ones come back first.
+        QTRY_VERIFY(!f.dashboard.loadingCalls());
+        f.dashboard.loadMoreCalls();
+        QTRY_VERIFY(calls->totalCount() - calls->liveCount() > Dashboard::MaxFinishedCalls + 1);
+        QTRY_VERIFY(!f.dashboard.loadingCalls());
+        const int finished = calls->totalCount() - calls->liveCount();
+        for (int i = 0; i < finished - 1; ++i)
+            QVERIFY2(calls->find(newestFirst.at(i)), qPrintable(newestFirst.at(i)));
+    }
+
     void filtersApplyLocallyAndAskTheServer()
     {
         Fixture f;

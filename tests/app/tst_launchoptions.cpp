@@ -82,6 +82,17 @@ private Q_SLOTS:
         QCOMPARE(options->screenshotDelayMs, 1500);
         QCOMPARE(options->windowSize, QSize(1440, 900));
         QCOMPARE(options->theme, u"dark"_s);
+        QVERIFY(!options->startupReport);
+    }
+
+    void startupReportOption()
+    {
+        auto options = LaunchOptions::parse(
+            {u"callwatch"_s, u"--data-dir"_s, u"/tmp/seeded"_s, u"--startup-report"_s}, {});
+        QVERIFY(options.ok());
+        QVERIFY(options->startupReport);
+        QCOMPARE(options->dataDir, u"/tmp/seeded"_s);
+        QVERIFY(options->helpText.contains(u"--startup-report"_s));
     }
 
     void settingsRoundTripAndValidate()

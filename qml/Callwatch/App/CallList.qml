@@ -11,7 +11,6 @@ Rectangle {
     id: root
 
     required property Dashboard dashboard
-    property date now: new Date()
 
     function focusSearch() {
         search.forceActiveFocus()
@@ -54,41 +53,38 @@ Rectangle {
                     anchors.fill: parent
                     anchors.margins: 3
                     spacing: 3
-                    Repeater {
-                        model: [
-                            { key: "all", label: qsTr("All") },
-                            { key: "live", label: qsTr("Live") },
-                            { key: "completed", label: qsTr("Completed") },
-                            { key: "failed", label: qsTr("Failed") }
-                        ]
-                        delegate: Rectangle {
-                            id: segment
-                            required property var modelData
-                            readonly property bool active: root.dashboard.statusFilter === segment.modelData.key
-                            objectName: "filter_" + modelData.key
-                            Layout.fillWidth: true
-                            Layout.fillHeight: true
-                            radius: Theme.radius - 2
-                            color: active ? Theme.surface : segmentArea.containsMouse ? Theme.hover : "transparent"
-                            border.width: active ? 1 : 0
-                            border.color: Theme.border
-                            Text {
-                                anchors.centerIn: parent
-                                text: segment.modelData.label
-                                      + (segment.modelData.key === "live" && root.dashboard.calls.liveCount > 0
-                                         ? "  " + root.dashboard.calls.liveCount : "")
-                                color: segment.active ? Theme.text : Theme.textMuted
-                                font.pixelSize: Theme.fontSmall + 1
-                                font.weight: segment.active ? Font.DemiBold : Font.Normal
-                            }
-                            MouseArea {
-                                id: segmentArea
-                                anchors.fill: parent
-                                hoverEnabled: true
-                                cursorShape: Qt.PointingHandCursor
-                                onClicked: root.dashboard.statusFilter = segment.modelData.key
-                            }
-                        }
+                    FilterSegment {
+                        objectName: "filter_all"
+                        Layout.fillWidth: true
+                        Layout.fillHeight: true
+                        label: qsTr("All")
+                        active: root.dashboard.statusFilter === "all"
+                        onClicked: root.dashboard.statusFilter = "all"
+                    }
+                    FilterSegment {
+                        objectName: "filter_live"
+                        Layout.fillWidth: true
+                        Layout.fillHeight: true
+                        label: qsTr("Live")
+                        count: root.dashboard.calls.liveCount
+                        active: root.dashboard.statusFilter === "live"
+                        onClicked: root.dashboard.statusFilter = "live"
+                    }
+                    FilterSegment {
+                        objectName: "filter_completed"
+                        Layout.fillWidth: true
+                        Layout.fillHeight: true
+                        label: qsTr("Completed")
+                        active: root.dashboard.statusFilter === "completed"
+                        onClicked: root.dashboard.statusFilter = "completed"
+                    }
+                    FilterSegment {
+                        objectName: "filter_failed"
+                        Layout.fillWidth: true
+                        Layout.fillHeight: true
+                        label: qsTr("Failed")
+                        active: root.dashboard.statusFilter === "failed"
+                        onClicked: root.dashboard.statusFilter = "failed"
                     }
                 }
             }
@@ -117,7 +113,11 @@ Rectangle {
             section.property: "isLive"
             section.criteria: ViewSection.FullString
             section.delegate: Rectangle {
+                id: sectionHeader
                 required property string section
+                // Read through the view: a delegate cannot see this file's ids without
+                // `pragma ComponentBehavior: Bound` (Qt 6.5).
+                readonly property int liveCount: ListView.view ? ListView.view.model.liveCount : 0
                 width: ListView.view.width
                 height: 28
                 color: Theme.surface
@@ -125,10 +125,10 @@ Rectangle {
                     anchors.left: parent.left
                     anchors.leftMargin: 16
                     anchors.verticalCenter: parent.verticalCenter
-                    text: parent.section === "true"
-                          ? qsTr("LIVE NOW  ·  %1").arg(root.dashboard.calls.liveCount)
+                    text: sectionHeader.section === "true"
+                          ? qsTr("LIVE NOW  ·  %1").arg(sectionHeader.liveCount)
                           : qsTr("EARLIER")
-                    color: parent.section === "true" ? Theme.accent : Theme.textFaint
+                    color: sectionHeader.section === "true" ? Theme.accent : Theme.textFaint
                     font.pixelSize: 10
                     font.weight: Font.DemiBold
                     font.letterSpacing: 0.8
@@ -137,9 +137,9 @@ Rectangle {
 
             delegate: CallRow {
                 width: ListView.view.width
-                now: root.now
+                now: Clock.now
                 selected: callSid === root.dashboard.selectedCallSid
-                current: ListView.isCurrentItem && calls.activeFocus
+                current: ListView.isCurrentItem && ListView.view.activeFocus
                 onActivated: {
                     calls.currentIndex = root.dashboard.calls.rowOf(callSid)
                     calls.forceActiveFocus()

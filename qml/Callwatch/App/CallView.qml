@@ -10,7 +10,6 @@ Rectangle {
     id: root
 
     required property Dashboard dashboard
-    property date now: new Date()
 
     readonly property CallSummary call: dashboard.selectedCall
 
@@ -84,7 +83,7 @@ Rectangle {
                 Text {
                     text: [Format.phone(root.call.toNumber),
                            Format.humanize(root.call.direction),
-                           root.call.startedAt ? qsTr("started %1").arg(Format.when(root.call.startedAt, root.now)) : ""]
+                           root.call.startedAt ? qsTr("started %1").arg(Format.when(root.call.startedAt, Clock.now)) : ""]
                           .filter(function (part) { return part.length > 0 }).join("  ·  ")
                     color: Theme.textMuted
                     font.pixelSize: Theme.fontBody
@@ -108,7 +107,7 @@ Rectangle {
                 Text {
                     objectName: "liveClock"
                     Layout.alignment: Qt.AlignRight
-                    text: Format.duration(Format.elapsed(root.call.startedAt, root.now))
+                    text: Format.duration(Format.elapsed(root.call.startedAt, Clock.now))
                     color: Theme.accent
                     font.pixelSize: 24
                     font.family: Theme.monoFamily
@@ -230,7 +229,7 @@ Rectangle {
                         direction: root.call.direction
                         callSid: root.call.callSid
                         loading: root.call.loading
-                        now: root.now
+                        now: Clock.now
                     }
                 }
             }

@@ -11,7 +11,6 @@ SplitView {
 
     required property Dashboard dashboard
     required property AppSettings appSettings
-    property date now: new Date()
 
     function focusSearch() {
         list.focusSearch()
@@ -30,7 +29,6 @@ SplitView {
         SplitView.minimumWidth: 300
         SplitView.maximumWidth: 560
         dashboard: root.dashboard
-        now: root.now
         onWidthChanged: if (width > 0) saveWidth.restart()
 
         Timer {
@@ -44,6 +42,5 @@ SplitView {
         SplitView.fillWidth: true
         SplitView.minimumWidth: 560
         dashboard: root.dashboard
-        now: root.now
     }
 }

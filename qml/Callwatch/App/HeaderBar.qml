@@ -147,42 +147,17 @@ Rectangle {
             Layout.leftMargin: 14
             spacing: 4
 
-            Repeater {
-                model: [qsTr("Calls"), qsTr("Webhook inspector")]
-                delegate: Item {
-                    id: tab
-                    required property string modelData
-                    required property int index
-                    readonly property bool active: root.page === tab.index
-                    implicitWidth: tabLabel.implicitWidth + 24
-                    implicitHeight: 38
-
-                    Text {
-                        id: tabLabel
-                        anchors.centerIn: parent
-                        text: tab.modelData
-                        color: tab.active ? Theme.text : tabArea.containsMouse ? Theme.text : Theme.textMuted
-                        font.pixelSize: Theme.fontBody
-                        font.weight: tab.active ? Font.DemiBold : Font.Normal
-                    }
-                    Rectangle {
-                        anchors.bottom: parent.bottom
-                        anchors.horizontalCenter: parent.horizontalCenter
-                        width: parent.width - 12
-                        height: 2
-                        radius: 1
-                        color: Theme.accent
-                        visible: tab.active
-                    }
-                    MouseArea {
-                        id: tabArea
-                        objectName: "tab" + tab.index
-                        anchors.fill: parent
-                        hoverEnabled: true
-                        cursorShape: Qt.PointingHandCursor
-                        onClicked: root.page = tab.index
-                    }
-                }
+            HeaderTab {
+                objectName: "tab0"
+                text: qsTr("Calls")
+                active: root.page === 0
+                onClicked: root.page = 0
+            }
+            HeaderTab {
+                objectName: "tab1"
+                text: qsTr("Webhook inspector")
+                active: root.page === 1
+                onClicked: root.page = 1
             }
             Item { Layout.fillWidth: true }
 

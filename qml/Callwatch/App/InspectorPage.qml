@@ -11,7 +11,6 @@ SplitView {
     id: root
 
     required property Dashboard dashboard
-    property date now: new Date()
     property bool active: false
 
     readonly property WebhookInspector inspector: dashboard.inspector
@@ -95,7 +94,7 @@ SplitView {
                 reuseItems: true
                 delegate: DeliveryRow {
                     width: ListView.view.width
-                    now: root.now
+                    now: Clock.now
                     selected: deliveryId === root.inspector.selectedId
                     onActivated: {
                         deliveries.currentIndex = root.inspector.deliveries.rowOf(deliveryId)

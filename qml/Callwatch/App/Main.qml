@@ -15,7 +15,6 @@ ApplicationWindow {
     property size initialSize
     property string themeOverride: "system"
     property string initialPage: ""
-    property date now: new Date()
 
     width: 1360
     height: 860
@@ -94,13 +93,6 @@ ApplicationWindow {
         }
     }
 
-    Timer {
-        interval: 1000
-        running: true
-        repeat: true
-        onTriggered: window.now = new Date()
-    }
-
     header: HeaderBar {
         id: header
         dashboard: window.dashboard
@@ -126,12 +118,10 @@ ApplicationWindow {
                 id: callsPage
                 dashboard: window.dashboard
                 appSettings: window.appSettings
-                now: window.now
             }
 
             InspectorPage {
                 dashboard: window.dashboard
-                now: window.now
                 active: header.page === 1 && window.dashboard.phase === "ready"
             }
         }

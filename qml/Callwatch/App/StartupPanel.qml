@@ -141,44 +141,28 @@ Rectangle {
                     font.weight: Font.DemiBold
                     font.letterSpacing: 0.8
                 }
-                Repeater {
-                    model: 2
-                    delegate: TextField {
-                        id: field
-                        required property int index
-                        objectName: field.index === 0 ? "urlField" : "tokenField"
-                        Layout.fillWidth: true
-                        placeholderText: field.index === 0 ? qsTr("Server URL, e.g. http://callwatch.fleet.local:8750")
-                                                     : qsTr("Access token (callwatchd token on the server)")
-                        text: field.index === 0 ? root.appSettings.remoteUrl
-                                          : ""
-                        echoMode: field.index === 1 ? TextInput.Password : TextInput.Normal
-                        color: Theme.text
-                        placeholderTextColor: Theme.textFaint
-                        font.pixelSize: Theme.fontBody
-                        selectByMouse: true
-                        onTextChanged: if (field.index === 0) connectBox.url = field.text; else connectBox.token = field.text
-                        Component.onCompleted: if (field.index === 0) connectBox.url = field.text
-                        background: Rectangle {
-                            implicitHeight: 34
-                            radius: Theme.radius
-                            color: Theme.surfaceAlt
-                            border.width: field.activeFocus ? 2 : 1
-                            border.color: field.activeFocus ? Theme.accent : Theme.border
-                        }
-                    }
+                FormField {
+                    id: urlField
+                    objectName: "urlField"
+                    Layout.fillWidth: true
+                    placeholderText: qsTr("Server URL, e.g. http://callwatch.fleet.local:8750")
+                    text: root.appSettings.remoteUrl
+                }
+                FormField {
+                    id: tokenField
+                    objectName: "tokenField"
+                    Layout.fillWidth: true
+                    placeholderText: qsTr("Access token (callwatchd token on the server)")
+                    echoMode: TextInput.Password
                 }
                 RowLayout {
-                    id: connectBox
-                    property string url
-                    property string token
                     Item { Layout.fillWidth: true }
                     ActionButton {
                         objectName: "connectRemote"
                         kind: root.dashboard.embeddedAvailable ? "secondary" : "primary"
                         text: qsTr("Connect")
-                        enabled: connectBox.url.length > 0 && connectBox.token.length > 0
-                        onClicked: root.dashboard.connectRemote(connectBox.url, connectBox.token)
+                        enabled: urlField.text.length > 0 && tokenField.text.length > 0
+                        onClicked: root.dashboard.connectRemote(urlField.text, tokenField.text)
                     }
                 }
             }
