@@ -161,8 +161,9 @@ Result<> Database::configure(QSqlDatabase &db) const
         // files (they showed up as file writes on every webhook).
         statements = {u"PRAGMA journal_mode=WAL"_s, u"PRAGMA synchronous=FULL"_s,
                       u"PRAGMA foreign_keys=ON"_s, u"PRAGMA temp_store=MEMORY"_s};
-        if (!m_autoCheckpoint)
-            statements << u"PRAGMA wal_autocheckpoint=0"_s;
+        statements << u"PRAGMA wal_autocheckpoint=%1"_s.arg(m_walAutoCheckpointPages.load());
+        // After a restart SQLite cuts the WAL back to this size, so a burst leaves no giant file.
+        statements << u"PRAGMA journal_size_limit=67108864"_s;
     } else {
         statements = {u"SET TIME ZONE 'UTC'"_s};
     }

@@ -53,9 +53,10 @@ public:
     /// repositories work again afterwards).
     Result<> ping();
 
-    /// SQLite: whether connections opened from now on checkpoint the WAL themselves (default) or
-    /// leave it to a WalCheckpointer.
-    void setAutoCheckpoint(bool enabled) { m_autoCheckpoint = enabled; }
+    /// SQLite: the WAL length (pages) at which connections opened from now on checkpoint in
+    /// their own COMMIT (SQLite's default 1000; a WalCheckpointer raises it, see there).
+    static constexpr int DefaultWalAutoCheckpointPages = 1000;
+    void setWalAutoCheckpointPages(int pages) { m_walAutoCheckpointPages = pages; }
 
     /// The dialect of a connection made by a Database (from its driver name).
     static Dialect dialectOf(const QSqlDatabase &db);
@@ -74,7 +75,7 @@ private:
     QHash<QThread *, QString> m_connections;
     QSet<QThread *> m_watchedThreads; ///< threads whose `finished` we listen to
     quint64 m_connectionCounter = 0;
-    std::atomic<bool> m_autoCheckpoint{true};
+    std::atomic<int> m_walAutoCheckpointPages{DefaultWalAutoCheckpointPages};
 };
 
 } // namespace callwatch::store

@@ -24,7 +24,7 @@ void WalCheckpointer::start(std::chrono::milliseconds interval)
     if (m_thread.joinable())
         return;
     m_stopping = false;
-    m_database->setAutoCheckpoint(false);
+    m_database->setWalAutoCheckpointPages(m_writerCheckpointPages);
     m_thread = std::thread([this, interval] { run(interval); });
 }
 
@@ -38,7 +38,7 @@ void WalCheckpointer::stop()
     }
     m_wake.notify_all();
     m_thread.join();
-    m_database->setAutoCheckpoint(true);
+    m_database->setWalAutoCheckpointPages(Database::DefaultWalAutoCheckpointPages);
 }
 
 void WalCheckpointer::run(std::chrono::milliseconds interval)
@@ -51,13 +51,17 @@ void WalCheckpointer::run(std::chrono::milliseconds interval)
             m_wake.wait_for(lock, interval, [this] { return m_stopping; });
             stopping = m_stopping;
         }
-        QSqlQuery checkpoint(db);
-        if (!checkpoint.exec(u"PRAGMA wal_checkpoint(PASSIVE)"_s))
-            qCWarning(lcStore).noquote()
-                << "WAL checkpoint failed:" << checkpoint.lastError().text();
+        checkpoint(db);
     }
     db = QSqlDatabase();
     m_database->closeThreadConnection();
+}
+
+void WalCheckpointer::checkpoint(QSqlDatabase &db)
+{
+    QSqlQuery query(db);
+    if (!query.exec(u"PRAGMA wal_checkpoint(PASSIVE)"_s))
+        qCWarning(lcStore).noquote() << "WAL checkpoint failed:" << query.lastError().text();
 }
 
 } // namespace callwatch::store
