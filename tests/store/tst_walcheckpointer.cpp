@@ -74,9 +74,10 @@ void TestWalCheckpointer::walStaysBoundedUnderSteadyWrites()
     qInfo() << commits.load() << "commits," << written / 1024 << "KiB written, largest WAL"
             << largestWal / 1024 << "KiB";
     QVERIFY2(commits.load() > 4000, "the writer was too slow to show anything");
-    // 256 pages plus what one checkpoint pass lets through; without the bound it is `written`.
-    QVERIFY2(largestWal < 4 * 1024 * 1024,
-             "the WAL grew with the commits instead of starting over");
+    // Without the bound the WAL holds every page written (at least `written`); with it, 256
+    // pages plus whatever commits while a checkpoint pass holds the checkpoint lock (a few MiB
+    // when the machine is busy).
+    QVERIFY2(largestWal < written / 3, "the WAL grew with the commits instead of starting over");
 }
 
 QTEST_GUILESS_MAIN(TestWalCheckpointer)
