@@ -3,6 +3,7 @@
 
 #include "http/httpserver.h"
 #include "live/jwtverifier.h"
+#include "server/bearerauth.h"
 #include "server/calljson.h"
 #include "store/callrepository.h"
 #include "store/database.h"
@@ -26,23 +27,10 @@ using http::HttpResponse;
 constexpr auto ScopeRead = "calls:read";
 constexpr auto ScopeWrite = "calls:write";
 
-/** nullopt when the bearer token grants `scope`; otherwise the 401/403 to answer. */
 std::optional<HttpResponse> refuse(const HttpRequest &request, const ApiContext &context,
                                    const char *scope)
 {
-    const QByteArray authorization = request.header("authorization");
-    if (!authorization.startsWith("Bearer "))
-        return HttpResponse::error(401, u"unauthorized"_s,
-                                   u"Send a token as \"Authorization: Bearer <JWT>\" "
-                                   u"(mint one with `callwatchd token`)"_s);
-    auto claims = context.jwt->verify(authorization.mid(7).trimmed(), context.clock());
-    if (!claims)
-        return HttpResponse::error(401, claims.error().code, claims.error().message);
-    if (!live::hasScope(claims.value(), QLatin1StringView(scope)))
-        return HttpResponse::error(
-            403, u"insufficient_scope"_s,
-            u"This token lacks the %1 scope"_s.arg(QLatin1StringView(scope)));
-    return std::nullopt;
+    return refuseBearer(request, *context.jwt, context.clock(), QLatin1StringView(scope));
 }
 
 HttpResponse storeError(const Error &error)
