@@ -30,25 +30,6 @@ struct Connection
     bool busy = false;
 };
 
-int connectTo(const std::string &host, int port)
-{
-    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    if (fd < 0)
-        return -1;
-    int one = 1;
-    ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(uint16_t(port));
-    ::inet_pton(AF_INET, host.c_str(), &addr.sin_addr);
-    if (::connect(fd, reinterpret_cast<sockaddr *>(&addr), sizeof addr) < 0 &&
-        errno != EINPROGRESS) {
-        ::close(fd);
-        return -1;
-    }
-    return fd;
-}
-
 // Returns the total length of the first complete response in `in`, or 0 if incomplete;
 // sets status. Responses from our server always carry Content-Length.
 qsizetype completeResponse(const QByteArray &in, int *status)
@@ -80,6 +61,25 @@ bool flushOut(Connection &c)
 }
 
 } // namespace
+
+int connectTo(const std::string &host, int port)
+{
+    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return -1;
+    int one = 1;
+    ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(uint16_t(port));
+    ::inet_pton(AF_INET, host.c_str(), &addr.sin_addr);
+    if (::connect(fd, reinterpret_cast<sockaddr *>(&addr), sizeof addr) < 0 &&
+        errno != EINPROGRESS) {
+        ::close(fd);
+        return -1;
+    }
+    return fd;
+}
 
 double LoadResult::percentile(double p) const
 {

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "wsclientpool.h"
 
+#include "loadgen.h"
+
 #include <arpa/inet.h>
 #include <cerrno>
 #include <chrono>
@@ -24,25 +26,6 @@ constexpr int OpPing = 0x9;
 constexpr int OpPong = 0xA;
 constexpr int AbnormalClosure = 1006;
 constexpr int ProtocolError = 1002;
-
-int connectTo(const std::string &host, int port)
-{
-    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    if (fd < 0)
-        return -1;
-    int one = 1;
-    ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(uint16_t(port));
-    ::inet_pton(AF_INET, host.c_str(), &addr.sin_addr);
-    if (::connect(fd, reinterpret_cast<sockaddr *>(&addr), sizeof addr) < 0 &&
-        errno != EINPROGRESS) {
-        ::close(fd);
-        return -1;
-    }
-    return fd;
-}
 
 std::uint64_t bigEndian(std::string_view bytes)
 {
