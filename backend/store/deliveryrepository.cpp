@@ -120,26 +120,6 @@ Result<QList<qint64>> DeliveryRepository::recordAll(const QList<DeliveryRecord> 
     return ids;
 }
 
-Result<> DeliveryRepository::updateOutcome(qint64 id, const DeliveryOutcome &o)
-{
-    const QDateTime processedAt = o.processedAt.isValid() ? o.processedAt : sql::nowUtc();
-    auto updated = sql::run(
-        m_db, u"update_delivery_outcome"_s,
-        u"UPDATE webhook_deliveries SET outcome = ?, http_status = COALESCE(?, http_status), "
-        "error_code = COALESCE(?, error_code), error_message = COALESCE(?, error_message), "
-        "event_type = COALESCE(?, event_type), dedup_key = COALESCE(?, dedup_key), "
-        "call_sid = COALESCE(?, call_sid), conversation_id = COALESCE(?, conversation_id), "
-        "processed_at = ? WHERE id = ?"_s,
-        {o.outcome, optionalInt(o.httpStatus), sql::text(o.errorCode), sql::text(o.errorMessage),
-         sql::text(o.eventType), sql::text(o.dedupKey), sql::text(o.callSid),
-         sql::text(o.conversationId), sql::timeText(processedAt), id});
-    if (!updated)
-        return updated.error();
-    if (updated.value() == 0)
-        return Error{u"not_found"_s, u"There is no webhook delivery %1."_s.arg(id)};
-    return {};
-}
-
 Result<QList<DeliveryRecord>> DeliveryRepository::list(int limit, qint64 beforeId)
 {
     QString statement = u"SELECT "_s + kColumns + u" FROM webhook_deliveries"_s;

@@ -38,20 +38,6 @@ struct DeliveryRecord
     QDateTime processedAt;
 };
 
-/** @brief What became of a delivery; empty fields leave the stored value as it is. */
-struct DeliveryOutcome
-{
-    QString outcome;
-    std::optional<int> httpStatus;
-    QString errorCode;
-    QString errorMessage;
-    QString eventType;
-    QString dedupKey;
-    QString callSid;
-    QString conversationId;
-    QDateTime processedAt; ///< invalid: now
-};
-
 /**
  * @brief The webhook inbox and the "first delivery wins" table, for ingest, the inspector and
  * Replay. Methods run in the caller's transaction when there is one.
@@ -64,8 +50,6 @@ public:
     Result<qint64> record(const DeliveryRecord &delivery);
     /// record() for many deliveries in few statements; ids in input order.
     Result<QList<qint64>> recordAll(const QList<DeliveryRecord> &deliveries);
-    /// Sets the outcome (and the other non-empty fields); `not_found` when no such delivery.
-    Result<> updateOutcome(qint64 id, const DeliveryOutcome &outcome);
     /// Newest first, without bodies; beforeId > 0 continues an earlier page. limit 1..500.
     Result<QList<DeliveryRecord>> list(int limit, qint64 beforeId = 0);
     /// One delivery with its body.

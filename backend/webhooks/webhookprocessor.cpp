@@ -213,29 +213,16 @@ WorkResult WebhookProcessor::run(store::DeliveryRecord delivery, const QString &
 store::DeliveryRecord WebhookProcessor::withOutcome(store::DeliveryRecord delivery,
                                                     const Applied &applied)
 {
-    const store::DeliveryOutcome outcome = outcomeOf(applied);
-    delivery.outcome = outcome.outcome;
-    delivery.httpStatus = outcome.httpStatus;
-    delivery.errorCode = outcome.errorCode;
-    delivery.errorMessage = outcome.errorMessage;
-    if (!outcome.callSid.isEmpty())
-        delivery.callSid = outcome.callSid;
-    if (!outcome.conversationId.isEmpty())
-        delivery.conversationId = outcome.conversationId;
+    delivery.outcome = applied.outcome;
+    delivery.httpStatus = applied.httpStatus;
+    delivery.errorCode = applied.error.code;
+    delivery.errorMessage = applied.error.message;
+    if (!applied.callSid.isEmpty())
+        delivery.callSid = applied.callSid;
+    if (!applied.conversationId.isEmpty())
+        delivery.conversationId = applied.conversationId;
     delivery.processedAt = QDateTime::currentDateTimeUtc();
     return delivery;
-}
-
-store::DeliveryOutcome WebhookProcessor::outcomeOf(const Applied &applied)
-{
-    store::DeliveryOutcome outcome;
-    outcome.outcome = applied.outcome;
-    outcome.httpStatus = applied.httpStatus;
-    outcome.errorCode = applied.error.code;
-    outcome.errorMessage = applied.error.message;
-    outcome.callSid = applied.callSid;
-    outcome.conversationId = applied.conversationId;
-    return outcome;
 }
 
 WorkResult WebhookProcessor::answer(qint64 deliveryId, const Applied &applied)

@@ -90,7 +90,6 @@ private:
     using Change = std::function<Result<Applied>()>;
 
     WorkResult run(store::DeliveryRecord delivery, const QString &dedupKey, const Change &change);
-    static store::DeliveryOutcome outcomeOf(const Applied &applied);
     static store::DeliveryRecord withOutcome(store::DeliveryRecord delivery,
                                              const Applied &applied);
     static QString conversationIdOf(const TranscriptionTurn &turn);

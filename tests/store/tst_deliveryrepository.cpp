@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "store/deliveryrepository.h"
+#include "store/sql.h"
 #include "testdatabase.h"
 
 #include <QCryptographicHash>
@@ -17,8 +18,6 @@ class TestDeliveryRepository : public QObject
 private Q_SLOTS:
     void recordAndGet_data() { TestDatabase::addDialectRows(); }
     void recordAndGet();
-    void updateOutcome_data() { TestDatabase::addDialectRows(); }
-    void updateOutcome();
     void listNewestFirst_data() { TestDatabase::addDialectRows(); }
     void listNewestFirst();
     void claimDedupKey_data() { TestDatabase::addDialectRows(); }
@@ -97,45 +96,6 @@ void TestDeliveryRepository::recordAndGet()
     QCOMPARE(repo.record(invalid).error().code, u"database_error"_s);
 }
 
-void TestDeliveryRepository::updateOutcome()
-{
-    TestDatabase fixture;
-    CW_OPEN_DB(fixture, true);
-    DeliveryRepository repo(fixture.connection());
-    DeliveryRecord input = delivery();
-    input.callSid = u"CA1"_s;
-    const qint64 id = repo.record(input).value();
-
-    DeliveryOutcome outcome;
-    outcome.outcome = u"processed"_s;
-    outcome.httpStatus = 200;
-    outcome.dedupKey = u"post_call:conv-1"_s;
-    outcome.conversationId = u"conv-1"_s;
-    QVERIFY(repo.updateOutcome(id, outcome).ok());
-    DeliveryRecord d = repo.get(id).value().value();
-    QCOMPARE(d.outcome, u"processed"_s);
-    QCOMPARE(d.httpStatus, std::optional<int>(200));
-    QCOMPARE(d.dedupKey, u"post_call:conv-1"_s);
-    QCOMPARE(d.conversationId, u"conv-1"_s);
-    QCOMPARE(d.callSid, u"CA1"_s); // not given: kept
-    QVERIFY(d.processedAt.isValid());
-
-    DeliveryOutcome failed;
-    failed.outcome = u"failed"_s;
-    failed.httpStatus = 500;
-    failed.errorCode = u"database_error"_s;
-    failed.errorMessage = u"Statement insert_call failed."_s;
-    QVERIFY(repo.updateOutcome(id, failed).ok());
-    d = repo.get(id).value().value();
-    QCOMPARE(d.outcome, u"failed"_s);
-    QCOMPARE(d.httpStatus, std::optional<int>(500));
-    QCOMPARE(d.errorCode, u"database_error"_s);
-    QCOMPARE(d.errorMessage, failed.errorMessage);
-    QCOMPARE(d.dedupKey, u"post_call:conv-1"_s);
-
-    QCOMPARE(repo.updateOutcome(999999, outcome).error().code, u"not_found"_s);
-}
-
 void TestDeliveryRepository::listNewestFirst()
 {
     TestDatabase fixture;
@@ -171,6 +131,19 @@ void TestDeliveryRepository::claimDedupKey()
     QCOMPARE(repo.claimDedupKey(u"post_call:conv-1"_s, b).value(), false);
     QCOMPARE(repo.claimDedupKey(u"post_call:conv-2"_s, b).value(), true);
     QCOMPARE(repo.claimDedupKey(QString(), b).error().code, u"invalid_dedup_key"_s);
+
+    // Claimed before the delivery is recorded (the ingest order), pointed at it afterwards.
+    QCOMPARE(repo.claimDedupKey(u"post_call:conv-3"_s, 0).value(), true);
+    auto linkedTo = [&](const QString &key) {
+        return sql::scalar(fixture.connection(), u"read"_s,
+                           u"SELECT delivery_id FROM webhook_dedup WHERE dedup_key = ?"_s, {key})
+            .value()
+            .value_or(QVariant());
+    };
+    QVERIFY(linkedTo(u"post_call:conv-3"_s).isNull());
+    QVERIFY(repo.linkDedupKey(u"post_call:conv-3"_s, b).ok());
+    QCOMPARE(linkedTo(u"post_call:conv-3"_s).toLongLong(), b);
+    QCOMPARE(repo.linkDedupKey(u"post_call:nobody"_s, b).error().code, u"not_found"_s);
 }
 
 void TestDeliveryRepository::concurrentClaimsHaveOneWinner()
