@@ -120,6 +120,8 @@ private:
     Result<QSet<std::pair<qint64, QString>>> storedLiveTurnKeys(const QList<LiveTurnAppend> &turns);
     Result<QHash<qint64, qint64>> reserveSequenceNumbers(const QHash<qint64, int> &counts);
     Result<> insertTurns(const QList<TranscriptTurn> &turns);
+    /// A known speaker and source and a turn key.
+    static Result<> validateTurn(const NewTurn &turn);
 
     QSqlDatabase m_db;
     Dialect m_dialect;

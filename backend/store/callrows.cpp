@@ -84,6 +84,23 @@ TranscriptTurn turnFromRow(const QSqlQuery &row)
     return t;
 }
 
+TranscriptTurn turnRow(qint64 callId, qint64 sequenceNumber, const NewTurn &turn,
+                       const QDateTime &now)
+{
+    TranscriptTurn row;
+    row.callId = callId;
+    row.sequenceNumber = sequenceNumber;
+    row.speaker = turn.speaker;
+    row.message = turn.message;
+    row.timeInCallSecs = turn.timeInCallSecs;
+    row.receivedAt = turn.receivedAt.isValid() ? turn.receivedAt : now;
+    row.source = turn.source;
+    row.turnKey = turn.turnKey;
+    row.toolCalls = turn.toolCalls;
+    row.toolResults = turn.toolResults;
+    return row;
+}
+
 QString encodeCursor(const QDateTime &createdAt, qint64 id)
 {
     const QString plain = sql::timeText(createdAt) + u'|' + QString::number(id);

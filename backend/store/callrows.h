@@ -25,6 +25,10 @@ CallRecord identityFromRow(const QSqlQuery &row);
 QString turnColumns();
 TranscriptTurn turnFromRow(const QSqlQuery &row);
 
+/// The row a new turn becomes with this call and number (received now when it has no time).
+TranscriptTurn turnRow(qint64 callId, qint64 sequenceNumber, const NewTurn &turn,
+                       const QDateTime &now);
+
 /// Opaque keyset cursor for "after (created_at, id)", newest first.
 QString encodeCursor(const QDateTime &createdAt, qint64 id);
 Result<std::pair<QDateTime, qint64>> decodeCursor(const QString &cursor);

@@ -15,19 +15,6 @@ namespace callwatch::store {
 
 namespace {
 
-Result<> validateTurn(const NewTurn &turn)
-{
-    if (turn.speaker != u"agent" && turn.speaker != u"user")
-        return Error{u"invalid_turn"_s,
-                     u"Unknown speaker \"%1\" (agent or user)."_s.arg(turn.speaker)};
-    if (turn.source != QLatin1StringView(TurnSource::Live) &&
-        turn.source != QLatin1StringView(TurnSource::PostCall))
-        return Error{u"invalid_turn"_s, u"Unknown turn source \"%1\"."_s.arg(turn.source)};
-    if (turn.turnKey.isEmpty())
-        return Error{u"invalid_turn"_s, u"A turn needs a turn key."_s};
-    return {};
-}
-
 // Whether the stored post-call turns are exactly `turns` (order and content).
 bool sameTurns(const QList<TranscriptTurn> &stored, const QList<NewTurn> &turns)
 {
@@ -45,6 +32,19 @@ bool sameTurns(const QList<TranscriptTurn> &stored, const QList<NewTurn> &turns)
 }
 
 } // namespace
+
+Result<> CallRepository::validateTurn(const NewTurn &turn)
+{
+    if (turn.speaker != u"agent" && turn.speaker != u"user")
+        return Error{u"invalid_turn"_s,
+                     u"Unknown speaker \"%1\" (agent or user)."_s.arg(turn.speaker)};
+    if (turn.source != QLatin1StringView(TurnSource::Live) &&
+        turn.source != QLatin1StringView(TurnSource::PostCall))
+        return Error{u"invalid_turn"_s, u"Unknown turn source \"%1\"."_s.arg(turn.source)};
+    if (turn.turnKey.isEmpty())
+        return Error{u"invalid_turn"_s, u"A turn needs a turn key."_s};
+    return {};
+}
 
 Result<std::optional<TranscriptTurn>> CallRepository::appendTurn(qint64 callId, const NewTurn &turn)
 {
@@ -147,21 +147,8 @@ Result<int> CallRepository::replacePostCallTranscript(qint64 callId, const QList
     QList<TranscriptTurn> rows;
     rows.reserve(postCall.size());
     const QDateTime now = sql::nowUtc();
-    for (qsizetype i = 0; i < postCall.size(); ++i) {
-        const NewTurn &t = postCall.at(i);
-        TranscriptTurn row;
-        row.callId = callId;
-        row.sequenceNumber = first + i;
-        row.speaker = t.speaker;
-        row.message = t.message;
-        row.timeInCallSecs = t.timeInCallSecs;
-        row.receivedAt = t.receivedAt.isValid() ? t.receivedAt : now;
-        row.source = t.source;
-        row.turnKey = t.turnKey;
-        row.toolCalls = t.toolCalls;
-        row.toolResults = t.toolResults;
-        rows << row;
-    }
+    for (qsizetype i = 0; i < postCall.size(); ++i)
+        rows << callrows::turnRow(callId, first + i, postCall.at(i), now);
     if (auto inserted = insertTurns(rows); !inserted)
         return inserted.error();
     if (auto committed = tx.commit(); !committed)

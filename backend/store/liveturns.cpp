@@ -19,18 +19,6 @@ namespace {
 
 using TurnIdentity = std::pair<qint64, QString>; // (call id, turn key)
 
-Result<> validateLiveTurn(const NewTurn &turn)
-{
-    if (turn.speaker != u"agent" && turn.speaker != u"user")
-        return Error{u"invalid_turn"_s,
-                     u"Unknown speaker \"%1\" (agent or user)."_s.arg(turn.speaker)};
-    if (turn.source != QLatin1StringView(TurnSource::Live))
-        return Error{u"invalid_turn"_s, u"appendLiveTurns() takes live turns only."_s};
-    if (turn.turnKey.isEmpty())
-        return Error{u"invalid_turn"_s, u"A turn needs a turn key."_s};
-    return {};
-}
-
 QList<qint64> distinctCallIds(const QList<LiveTurnAppend> &turns)
 {
     QList<qint64> ids;
@@ -151,8 +139,10 @@ Result<QList<std::optional<TranscriptTurn>>>
 CallRepository::appendLiveTurns(const QList<LiveTurnAppend> &turns)
 {
     for (const LiveTurnAppend &t : turns) {
-        if (auto valid = validateLiveTurn(t.turn); !valid)
+        if (auto valid = validateTurn(t.turn); !valid)
             return valid.error();
+        if (t.turn.source != QLatin1StringView(TurnSource::Live))
+            return Error{u"invalid_turn"_s, u"appendLiveTurns() takes live turns only."_s};
     }
     QList<std::optional<TranscriptTurn>> out(turns.size());
     if (turns.isEmpty())
@@ -187,17 +177,8 @@ CallRepository::appendLiveTurns(const QList<LiveTurnAppend> &turns)
         if (!isNew.at(i))
             continue;
         const LiveTurnAppend &t = turns.at(i);
-        TranscriptTurn turn;
-        turn.callId = t.call.id;
-        turn.sequenceNumber = next.value()[t.call.id]++;
-        turn.speaker = t.turn.speaker;
-        turn.message = t.turn.message;
-        turn.timeInCallSecs = t.turn.timeInCallSecs;
-        turn.receivedAt = t.turn.receivedAt.isValid() ? t.turn.receivedAt : now;
-        turn.source = t.turn.source;
-        turn.turnKey = t.turn.turnKey;
-        turn.toolCalls = t.turn.toolCalls;
-        turn.toolResults = t.turn.toolResults;
+        const TranscriptTurn turn =
+            callrows::turnRow(t.call.id, next.value()[t.call.id]++, t.turn, now);
         out[i] = turn;
         stored << turn;
         events << callevents::transcription(t.call, turn);
