@@ -126,6 +126,16 @@ DatabaseUrl DatabaseUrl::withDatabaseName(const QString &name) const
 
 QString DatabaseUrl::redacted() const
 {
+    return text(true);
+}
+
+QString DatabaseUrl::toString() const
+{
+    return text(false);
+}
+
+QString DatabaseUrl::text(bool hideSecrets) const
+{
     if (m_dialect == Dialect::Sqlite)
         return u"sqlite://"_s + m_sqlitePath;
 
@@ -135,14 +145,14 @@ QString DatabaseUrl::redacted() const
     url.setPort(m_port);
     url.setUserName(m_userName);
     if (!m_password.isEmpty())
-        url.setPassword(u"***"_s);
+        url.setPassword(hideSecrets ? u"***"_s : m_password);
     url.setPath(u'/' + m_databaseName);
     if (!m_query.isEmpty()) {
         // libpq also accepts secrets as options (password=, sslpassword=).
         QUrlQuery query(m_query);
         auto items = query.queryItems(QUrl::FullyDecoded);
         for (auto &item : items) {
-            if (item.first.contains(u"password"))
+            if (hideSecrets && item.first.contains(u"password"))
                 item.second = u"***"_s;
         }
         query.setQueryItems(items);

@@ -39,9 +39,13 @@ public:
 
     /// The URL with the password replaced by `***`: safe for logs and error messages.
     QString redacted() const;
+    /// The URL again, secrets included: for handing a database to another component or process.
+    QString toString() const;
 
 private:
     Dialect m_dialect = Dialect::Sqlite;
+    QString text(bool hideSecrets) const;
+
     QString m_scheme;
     QString m_sqlitePath;
     QString m_host;

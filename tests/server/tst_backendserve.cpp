@@ -36,20 +36,6 @@ namespace {
 const QByteArray PostSecret = "wsec_serve_post_call";
 const QByteArray JwtSecret = "serve-test-jwt-secret-0123456789abcdef";
 
-QString urlText(const store::DatabaseUrl &url)
-{
-    if (url.dialect() == store::Dialect::Sqlite)
-        return u"sqlite://"_s + url.sqlitePath();
-    QUrl out;
-    out.setScheme(u"postgresql"_s);
-    out.setHost(url.host());
-    out.setPort(url.port());
-    out.setUserName(url.userName());
-    out.setPassword(url.password());
-    out.setPath(u'/' + url.databaseName());
-    return out.toString();
-}
-
 /** One request on a fresh connection; status 0 when no answer came. */
 Reply request(quint16 port, const QByteArray &method, const QByteArray &target,
               const QByteArray &token = {})
@@ -171,7 +157,7 @@ private Q_SLOTS:
         TestDatabase db;
         CW_OPEN_DB(db, false);
         QTemporaryDir dir;
-        auto backend = makeBackend(dir.path(), urlText(db.url()));
+        auto backend = makeBackend(dir.path(), db.url().toString());
         auto started = backend->start();
         QVERIFY2(started, qPrintable(started.error().message));
 

@@ -63,21 +63,6 @@ QByteArray sign(const QByteArray &body, const QByteArray &secret = PostSecret, q
                                              body);
 }
 
-/** The Backend's `database` setting for the database a TestDatabase made. */
-QString urlText(const store::DatabaseUrl &url)
-{
-    if (url.dialect() == store::Dialect::Sqlite)
-        return u"sqlite://"_s + url.sqlitePath();
-    QUrl out;
-    out.setScheme(u"postgresql"_s);
-    out.setHost(url.host());
-    out.setPort(url.port());
-    out.setUserName(url.userName());
-    out.setPassword(url.password());
-    out.setPath(u'/' + url.databaseName());
-    return out.toString();
-}
-
 /** One POST over a fresh connection; status 0 when no answer came. */
 Reply post(quint16 port, const QByteArray &path, const QByteArray &body,
            const QByteArray &signature)
@@ -122,7 +107,7 @@ struct Harness
             return config.error();
         config->set(u"data-dir"_s, dataDir.path());
         config->set(u"listen"_s, u"127.0.0.1:0"_s);
-        config->set(u"database"_s, urlText(db.url()));
+        config->set(u"database"_s, db.url().toString());
         config->set(u"jwt-secret"_s, u"ingest-test-jwt-secret-0123456789abcdef"_s);
         config->set(u"webhook-secret"_s, QString::fromLatin1(PostSecret));
         config->set(u"transcription-secret"_s, QString::fromLatin1(TurnSecret));
