@@ -4,12 +4,11 @@
 #include "live/livesession.h"
 #include "live/logging.h"
 #include "live/outgoingmessage.h"
+#include "live/websocketconnection.h"
 
 #include <QElapsedTimer>
 #include <QTcpServer>
 #include <QTcpSocket>
-#include <QWebSocket>
-#include <QWebSocketServer>
 
 using namespace Qt::StringLiterals;
 
@@ -31,10 +30,6 @@ LiveHub::LiveHub(JwtVerifier verifier, ReplayFunction replay, LiveHubOptions opt
     if (const Result<> usable = JwtVerifier::validateConfig(m_verifier.config()); !usable)
         qCWarning(lcLive).noquote() << "JWT configuration unusable, every client will be refused:"
                                     << usable.error().message;
-
-    m_server = new QWebSocketServer(u"callwatch"_s, QWebSocketServer::NonSecureMode, this);
-    m_server->setHandshakeTimeout(m_options.handshakeTimeoutMs);
-    connect(m_server, &QWebSocketServer::newConnection, this, &LiveHub::onNewConnection);
 }
 
 LiveHub::~LiveHub()
@@ -49,8 +44,7 @@ LiveHub::~LiveHub()
 
 bool LiveHub::listen(const QHostAddress &address, quint16 port)
 {
-    // Our own QTcpServer rather than QWebSocketServer::listen(): every connection then goes
-    // through handleUpgrade(), so the session knows its QTcpSocket and can write frames to it.
+    // Every connection goes through handleUpgrade(), like those the HTTP layer hands over.
     if (!m_listener) {
         m_listener = new QTcpServer(this);
         connect(m_listener, &QTcpServer::newConnection, this, &LiveHub::onTcpConnection);
@@ -84,57 +78,37 @@ void LiveHub::handleUpgrade(QTcpSocket *socket)
 {
     if (!socket)
         return;
-    // The HTTP layer may delete its connection object; the socket must outlive it.
-    socket->setParent(this);
-    m_pendingUpgrades.removeIf([](const QPointer<QTcpSocket> &pending) { return !pending; });
-    m_pendingUpgrades.append(socket);
-    // QWebSocketServer::handleConnection() starts no handshake timeout of its own.
-    QTimer::singleShot(m_options.handshakeTimeoutMs, socket, [this, socket] {
-        if (m_pendingUpgrades.removeAll(socket) > 0)
-            socket->abort();
-    });
-    m_server->handleConnection(socket);
+    WebSocketConnection::Limits limits;
+    limits.maxIncomingMessageBytes = m_options.maxIncomingMessageBytes;
+    limits.handshakeTimeoutMs = m_options.handshakeTimeoutMs;
+    limits.closeTimeoutMs = m_options.closeTimeoutMs;
+    // Ours until the handshake completes (a session takes it then); gone if it never does.
+    auto *connection = new WebSocketConnection(socket, limits, this);
+    connect(connection, &WebSocketConnection::handshakeCompleted, this,
+            [this, connection] { onHandshakeCompleted(connection); });
+    connect(connection, &WebSocketConnection::disconnected, connection, &QObject::deleteLater);
+    connection->start();
 }
 
-void LiveHub::onNewConnection()
+void LiveHub::onHandshakeCompleted(WebSocketConnection *connection)
 {
-    while (m_server->hasPendingConnections()) {
-        QWebSocket *socket = m_server->nextPendingConnection();
-        if (!socket)
-            continue;
-        QTcpSocket *transport = takePendingUpgrade(socket);
-        LiveSessionEnvironment environment;
-        environment.verifier = &m_verifier;
-        environment.replay = &m_replay;
-        environment.options = &m_options;
-        environment.identities = &m_identities;
-        environment.stats = &m_stats;
-        environment.lastPublishedId = [this] { return m_lastPublishedId; };
-        environment.learnIdentity = [this](const QString &callSid, const QString &conversationId) {
-            learnIdentity(callSid, conversationId);
-        };
-        auto *session = new LiveSession(socket, transport, std::move(environment), this);
-        connect(session, &LiveSession::finished, this, &LiveHub::onSessionFinished);
-        connect(session, &LiveSession::pumpRequested, this, &LiveHub::schedulePump);
-        m_sessions.insert(session);
-        session->start();
-    }
-}
-
-QTcpSocket *LiveHub::takePendingUpgrade(const QWebSocket *socket)
-{
-    // QWebSocket does not expose the QTcpSocket it wraps: find it by its peer.
-    QTcpSocket *transport = nullptr;
-    m_pendingUpgrades.removeIf([socket, &transport](const QPointer<QTcpSocket> &pending) {
-        if (!pending)
-            return true;
-        if (pending->peerPort() != socket->peerPort() ||
-            pending->peerAddress() != socket->peerAddress())
-            return false;
-        transport = pending.data();
-        return true;
-    });
-    return transport;
+    connection->disconnect(this);
+    disconnect(connection, &WebSocketConnection::disconnected, connection, &QObject::deleteLater);
+    LiveSessionEnvironment environment;
+    environment.verifier = &m_verifier;
+    environment.replay = &m_replay;
+    environment.options = &m_options;
+    environment.identities = &m_identities;
+    environment.stats = &m_stats;
+    environment.lastPublishedId = [this] { return m_lastPublishedId; };
+    environment.learnIdentity = [this](const QString &callSid, const QString &conversationId) {
+        learnIdentity(callSid, conversationId);
+    };
+    auto *session = new LiveSession(connection, std::move(environment), this);
+    connect(session, &LiveSession::finished, this, &LiveHub::onSessionFinished);
+    connect(session, &LiveSession::pumpRequested, this, &LiveHub::schedulePump);
+    m_sessions.insert(session);
+    session->start();
 }
 
 void LiveHub::onSessionFinished(LiveSession *session)

@@ -15,15 +15,13 @@
 
 #include <deque>
 
-class QWebSocket;
-
 class QTcpServer;
 class QTcpSocket;
-class QWebSocketServer;
 
 namespace callwatch::live {
 
 class LiveSession;
+class WebSocketConnection;
 
 /**
  * @brief The live WebSocket hub: authenticates clients, keeps their subscriptions and pushes
@@ -67,9 +65,8 @@ public:
     qint64 lastPublishedId() const { return m_lastPublishedId; }
 
 private:
-    void onNewConnection();
     void onTcpConnection();
-    QTcpSocket *takePendingUpgrade(const QWebSocket *socket);
+    void onHandshakeCompleted(WebSocketConnection *connection);
     void startDrain();
     void onSessionFinished(LiveSession *session);
     void schedulePump(LiveSession *session);
@@ -84,13 +81,11 @@ private:
     CallIdentityMap m_identities;
     qint64 m_lastPublishedId = 0;
 
-    QWebSocketServer *m_server = nullptr; ///< only does handshakes (handleConnection)
-    QTcpServer *m_listener = nullptr;     ///< listen(): our own port
+    QTcpServer *m_listener = nullptr; ///< listen(): our own port
     QSet<LiveSession *> m_sessions;
     QSet<LiveSession *> m_pumpSet;         ///< sessions with something to write or replay
     std::deque<LiveSession *> m_pumpQueue; ///< the same sessions, in the order to pump them
     bool m_drainPosted = false;
-    QList<QPointer<QTcpSocket>> m_pendingUpgrades; ///< handed over, handshake not finished yet
 };
 
 } // namespace callwatch::live

@@ -51,6 +51,7 @@ struct ServerMessage
 
 /** WebSocket close codes the hub uses besides the standard ones. */
 namespace CloseCode {
+inline constexpr quint16 GoingAway = 1001;     ///< the server is shutting down
 inline constexpr quint16 Unauthorized = 4001;  ///< token missing, invalid, under-scoped or expired
 inline constexpr quint16 TooSlow = 4008;       ///< the client fell more than maxUnsentBytes behind
 inline constexpr quint16 MessageTooBig = 1009; ///< a client message exceeded the size limit

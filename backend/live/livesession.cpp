@@ -5,18 +5,12 @@
 #include "live/jwtverifier.h"
 #include "live/liveprotocol.h"
 #include "live/logging.h"
+#include "live/websocketconnection.h"
 
 #include <QDateTime>
-#include <QNetworkRequest>
-#include <QTcpSocket>
 #include <QUrlQuery>
-#include <QWebSocket>
 
-#include <array>
 #include <exception>
-
-#include <sys/socket.h>
-#include <sys/uio.h>
 
 using namespace Qt::StringLiterals;
 
@@ -24,9 +18,10 @@ namespace callwatch::live {
 
 namespace {
 
-/** Hand the socket at most this much at a time so Qt can flush between pumps. */
+/** Hand the connection at most this much beyond what the kernel has taken, so the rest stays
+ * in the outbox where unsubscribe can still withdraw it and the backlog is counted. */
 constexpr qint64 WriteChunkBytes = 64 * 1024;
-/** Frames gathered into one sendmsg() (well under IOV_MAX). */
+/** Frames handed over per write. */
 constexpr size_t MaxFramesPerWrite = 64;
 /** QTimer takes int milliseconds; far-away deadlines are re-checked daily. */
 constexpr qint64 MaxTimerMs = 24LL * 3600 * 1000;
@@ -38,35 +33,27 @@ bool eventsLost(const ReplayBatch &batch, qint64 afterId)
 
 } // namespace
 
-LiveSession::LiveSession(QWebSocket *socket, QTcpSocket *transport,
-                         LiveSessionEnvironment environment, QObject *parent)
-    : QObject(parent), m_socket(socket), m_transport(transport), m_env(std::move(environment)),
-      m_pingTimer(this), m_pongTimer(this), m_tokenTimer(this), m_closeTimer(this)
+LiveSession::LiveSession(WebSocketConnection *connection, LiveSessionEnvironment environment,
+                         QObject *parent)
+    : QObject(parent), m_connection(connection), m_env(std::move(environment)), m_pingTimer(this),
+      m_pongTimer(this), m_tokenTimer(this)
 {
-    socket->setParent(this);
-    const auto maxIncoming = static_cast<quint64>(m_env.options->maxIncomingMessageBytes);
-    socket->setMaxAllowedIncomingFrameSize(maxIncoming);
-    socket->setMaxAllowedIncomingMessageSize(maxIncoming);
+    connection->setParent(this);
     m_pongTimer.setSingleShot(true);
     m_tokenTimer.setSingleShot(true);
     m_tokenTimer.setTimerType(Qt::PreciseTimer);
-    m_closeTimer.setSingleShot(true);
-    connect(socket, &QWebSocket::disconnected, this, &LiveSession::onDisconnected);
-    connect(&m_closeTimer, &QTimer::timeout, this, &LiveSession::abortConnection);
+    connect(connection, &WebSocketConnection::disconnected, this, &LiveSession::onDisconnected);
 }
 
 LiveSession::~LiveSession()
 {
-    if (!m_socket)
+    if (!m_connection)
         return;
-    m_socket->disconnect(this);
-    if (m_state == State::Open) {
-        // The hub is going away: say so, and push the close frame out before dropping the line.
-        m_socket->close(QWebSocketProtocol::CloseCodeGoingAway, u"server shutting down"_s);
-        m_socket->flush();
-    }
-    m_socket->abort();
-    delete m_socket.data();
+    m_connection->disconnect(this);
+    // The hub is going away: say so (close() writes what the kernel takes at once); the
+    // descriptor closes with the connection, our child.
+    if (m_state == State::Open)
+        m_connection->close(CloseCode::GoingAway, u"server shutting down"_s);
 }
 
 bool LiveSession::start()
@@ -79,7 +66,7 @@ bool LiveSession::start()
         refusal = u"insufficient_scope"_s;
     if (!refusal.isEmpty()) {
         ++m_env.stats->authFailures;
-        qCInfo(lcLive).noquote() << "live client from" << m_socket->peerAddress().toString()
+        qCInfo(lcLive).noquote() << "live client from" << m_connection->peerAddress().toString()
                                  << "refused:" << refusal;
         closeWith(CloseCode::Unauthorized, u"unauthorized: "_s + refusal);
         return false;
@@ -89,10 +76,12 @@ bool LiveSession::start()
     ++m_env.stats->connectionsAccepted;
     qCDebug(lcLive).noquote() << "live client connected, subject" << m_claims.subject;
 
-    connect(m_socket, &QWebSocket::textMessageReceived, this, &LiveSession::onTextMessage);
-    connect(m_socket, &QWebSocket::binaryMessageReceived, this, &LiveSession::onBinaryMessage);
-    connect(m_socket, &QWebSocket::pong, this, [this] { m_pongTimer.stop(); });
-    connect(m_socket, &QWebSocket::bytesWritten, this, [this] {
+    connect(m_connection, &WebSocketConnection::textMessageReceived, this,
+            &LiveSession::onTextMessage);
+    connect(m_connection, &WebSocketConnection::binaryMessageReceived, this,
+            &LiveSession::onBinaryMessage);
+    connect(m_connection, &WebSocketConnection::pongReceived, this, [this] { m_pongTimer.stop(); });
+    connect(m_connection, &WebSocketConnection::bytesWritten, this, [this] {
         if (isOpen() && (!m_outbox.empty() || m_replaying))
             Q_EMIT pumpRequested(this);
     });
@@ -110,11 +99,15 @@ bool LiveSession::start()
 
 QByteArray LiveSession::handshakeToken() const
 {
-    const QUrlQuery query(m_socket->requestUrl());
-    const QString fromQuery = query.queryItemValue(u"token"_s, QUrl::FullyDecoded);
-    if (!fromQuery.isEmpty())
-        return fromQuery.toUtf8();
-    const QByteArray authorization = m_socket->request().rawHeader("Authorization").trimmed();
+    const UpgradeRequest &request = m_connection->request();
+    const qsizetype question = request.target.indexOf('?');
+    if (question >= 0) {
+        const QUrlQuery query(QString::fromUtf8(request.target.sliced(question + 1)));
+        const QString fromQuery = query.queryItemValue(u"token"_s, QUrl::FullyDecoded);
+        if (!fromQuery.isEmpty())
+            return fromQuery.toUtf8();
+    }
+    const QByteArray authorization = request.authorization;
     constexpr int SchemeLength = 7; // "Bearer "
     if (authorization.size() > SchemeLength &&
         qstrnicmp(authorization.constData(), "bearer ", SchemeLength) == 0)
@@ -129,11 +122,10 @@ qint64 LiveSession::nowMs() const
 
 // --- incoming --------------------------------------------------------------------------------
 
-void LiveSession::onTextMessage(const QString &text)
+void LiveSession::onTextMessage(const QByteArray &utf8)
 {
     if (!isOpen())
         return;
-    const QByteArray utf8 = text.toUtf8();
     const Result<ClientMessage> parsed = LiveProtocol::parseClientMessage(utf8);
     if (!parsed) {
         sendControl(LiveProtocol::errorMessage(parsed.error().code, parsed.error().message,
@@ -319,11 +311,11 @@ bool LiveSession::offer(const OutgoingMessage &message)
 
 LiveSession::PumpResult LiveSession::pump()
 {
-    if (!isOpen() || !m_socket)
+    if (!isOpen() || !m_connection)
         return PumpResult::Idle;
     const qint64 chunk = qMin(WriteChunkBytes, m_env.options->maxUnsentBytes);
     while (!m_outbox.empty()) {
-        if (m_socket->bytesToWrite() >= chunk)
+        if (m_connection->bufferedBytes() >= chunk)
             return PumpResult::WaitingForSocket;
         writeBatch(chunk);
         if (!isOpen())
@@ -337,54 +329,21 @@ LiveSession::PumpResult LiveSession::pump()
 
 void LiveSession::writeBatch(qint64 chunk)
 {
-    // Take up to `chunk` bytes (at least one message) off the front of the outbox.
-    std::vector<OutgoingMessage> batch;
+    // Up to `chunk` bytes (at least one message) off the front of the outbox, in one write.
+    size_t frames = 0;
     qint64 batchBytes = 0;
-    while (!m_outbox.empty() && batch.size() < MaxFramesPerWrite &&
-           (batch.empty() || batchBytes + m_outbox.front().frame.size() <= chunk)) {
-        batchBytes += m_outbox.front().frame.size();
-        m_outboxBytes -= m_outbox.front().bytes;
-        batch.push_back(std::move(m_outbox.front()));
-        m_outbox.pop_front();
-    }
-    qint64 skip = writeDirect(batch);
-    for (const OutgoingMessage &message : batch) {
-        const qsizetype size = message.frame.size();
-        if (skip < size) {
-            // What the kernel did not take goes through Qt's buffer, after what it already has.
-            if (m_transport)
-                m_transport->write(message.frame.constData() + skip, size - skip);
-            else if (message.isPing())
-                m_socket->ping();
-            else
-                m_socket->sendTextMessage(QString::fromUtf8(message.payload()));
-        }
-        skip = qMax<qint64>(0, skip - size);
+    while (!m_outbox.empty() && frames < MaxFramesPerWrite &&
+           (frames == 0 || batchBytes + m_outbox.front().frame.size() <= chunk)) {
+        const OutgoingMessage &message = m_outbox.front();
+        batchBytes += message.frame.size();
+        m_outboxBytes -= message.bytes;
         if (message.eventId > 0)
             ++m_env.stats->eventsSent;
+        m_connection->queue(message.frame);
+        m_outbox.pop_front();
+        ++frames;
     }
-}
-
-qint64 LiveSession::writeDirect(const std::vector<OutgoingMessage> &batch)
-{
-    // Only while Qt holds nothing unsent for this socket: otherwise bytes would overtake it.
-    if (!m_transport || m_transport->bytesToWrite() > 0 ||
-        m_transport->state() != QAbstractSocket::ConnectedState)
-        return 0;
-    const qintptr fd = m_transport->socketDescriptor();
-    if (fd < 0)
-        return 0;
-    std::array<iovec, MaxFramesPerWrite> parts{};
-    for (size_t i = 0; i < batch.size(); ++i) {
-        parts[i].iov_base = const_cast<char *>(batch[i].frame.constData());
-        parts[i].iov_len = size_t(batch[i].frame.size());
-    }
-    msghdr header{};
-    header.msg_iov = parts.data();
-    header.msg_iovlen = batch.size();
-    const ssize_t sent = ::sendmsg(int(fd), &header, MSG_NOSIGNAL | MSG_DONTWAIT);
-    // EAGAIN (kernel buffer full) or an error: Qt's own write will buffer or report it.
-    return sent > 0 ? qint64(sent) : 0;
+    m_connection->flush();
 }
 
 void LiveSession::link(const QString &callSid, const QString &conversationId)
@@ -394,10 +353,7 @@ void LiveSession::link(const QString &callSid, const QString &conversationId)
 
 qint64 LiveSession::backlog() const
 {
-    // The transport directly when known: one pointer hop less, on a path run per client per event.
-    const qint64 buffered = m_transport ? m_transport->bytesToWrite()
-                            : m_socket  ? m_socket->bytesToWrite()
-                                        : 0;
+    const qint64 buffered = m_connection ? m_connection->bufferedBytes() : 0;
     return buffered + m_outboxBytes + m_liveQueueBytes;
 }
 
@@ -480,14 +436,8 @@ void LiveSession::sendPing()
 {
     if (!isOpen() || m_pongTimer.isActive())
         return;
-    // Through our own write path, ahead of queued messages: QWebSocket::ping() would write
-    // through Qt's buffer, which then keeps a block of memory per idle connection for good.
-    if (m_transport) {
-        m_outbox.push_front(OutgoingMessage::ping());
-        Q_EMIT pumpRequested(this);
-    } else {
-        m_socket->ping();
-    }
+    // Ahead of the outbox: the ping measures the peer, not our backlog.
+    m_connection->sendPing();
     m_pongTimer.start(m_env.options->pongTimeoutMs);
 }
 
@@ -510,10 +460,9 @@ void LiveSession::closeWith(quint16 code, const QString &reason)
     m_pingTimer.stop();
     m_pongTimer.stop();
     m_tokenTimer.stop();
-    // A peer that never reads would never complete the closing handshake.
-    m_closeTimer.start(m_env.options->closeTimeoutMs);
-    if (m_socket)
-        m_socket->close(static_cast<QWebSocketProtocol::CloseCode>(code), reason);
+    // The connection aborts a peer that never completes the closing handshake.
+    if (m_connection)
+        m_connection->close(code, reason);
 }
 
 void LiveSession::abortConnection()
@@ -525,9 +474,8 @@ void LiveSession::abortConnection()
     m_pingTimer.stop();
     m_pongTimer.stop();
     m_tokenTimer.stop();
-    m_closeTimer.stop();
-    if (m_socket)
-        m_socket->abort();
+    if (m_connection)
+        m_connection->abort();
 }
 
 void LiveSession::onDisconnected()
@@ -539,7 +487,6 @@ void LiveSession::onDisconnected()
     m_pingTimer.stop();
     m_pongTimer.stop();
     m_tokenTimer.stop();
-    m_closeTimer.stop();
     Q_EMIT finished(this);
 }
 

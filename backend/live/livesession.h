@@ -15,13 +15,11 @@
 #include <optional>
 #include <vector>
 
-class QTcpSocket;
-class QWebSocket;
-
 namespace callwatch::live {
 
 class CallIdentityMap;
 class JwtVerifier;
+class WebSocketConnection;
 struct ClientMessage;
 
 /** @brief What a session needs from its hub; the pointers outlive every session. */
@@ -45,9 +43,8 @@ struct LiveSessionEnvironment
  * client whose backlog (queued + socket-buffered bytes) would pass maxUnsentBytes is closed
  * with 4008 instead of growing without bound. Every event id sent is larger than the last.
  *
- * Writes bypass QWebSocket's per-message encoding: the pre-built frames of OutgoingMessage go
- * straight to the kernel (one sendmsg per pump) while Qt's write buffer is empty, and through the
- * QTcpSocket otherwise, so order is kept and Qt's buffering and bytesWritten still do the rest.
+ * The pre-built frames of OutgoingMessage are handed to the WebSocketConnection as they are
+ * (shared, not copied), at most a write chunk ahead of what the kernel has taken.
  */
 class LiveSession : public QObject
 {
@@ -60,8 +57,8 @@ public:
         MoreWork          ///< pump again on the next event-loop turn
     };
 
-    /** `transport` is the TCP connection under `socket` (null: send through QWebSocket). */
-    LiveSession(QWebSocket *socket, QTcpSocket *transport, LiveSessionEnvironment environment,
+    /** Takes `connection` (handshake completed) as its child. */
+    LiveSession(WebSocketConnection *connection, LiveSessionEnvironment environment,
                 QObject *parent);
     ~LiveSession() override;
 
@@ -83,7 +80,7 @@ Q_SIGNALS:
 private:
     enum class State { Handshake, Open, Closing, Closed };
 
-    void onTextMessage(const QString &text);
+    void onTextMessage(const QByteArray &utf8);
     void onBinaryMessage();
     void handleSubscribe(const ClientMessage &message);
     void handleUnsubscribe(const ClientMessage &message);
@@ -101,7 +98,6 @@ private:
 
     qint64 backlog() const;
     void writeBatch(qint64 chunk);
-    qint64 writeDirect(const std::vector<OutgoingMessage> &batch);
     bool enqueue(const OutgoingMessage &message, bool enforceLimit);
     void dropAsTooSlow();
     void sendControl(const QByteArray &utf8);
@@ -111,8 +107,7 @@ private:
     void abortConnection();
     void onDisconnected();
 
-    QPointer<QWebSocket> m_socket;
-    QPointer<QTcpSocket> m_transport;
+    QPointer<WebSocketConnection> m_connection;
     LiveSessionEnvironment m_env;
     State m_state = State::Handshake;
     Claims m_claims;
@@ -133,7 +128,6 @@ private:
     QTimer m_pingTimer;
     QTimer m_pongTimer;
     QTimer m_tokenTimer;
-    QTimer m_closeTimer;
 };
 
 } // namespace callwatch::live

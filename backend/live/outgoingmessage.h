@@ -14,7 +14,7 @@ namespace callwatch::live {
  *
  * The message is kept as a complete WebSocket text frame (server frames are never masked), so
  * sending it to a thousand clients writes the same bytes a thousand times instead of asking
- * QWebSocket to re-encode and copy the text per client.
+ * a WebSocket library to re-encode and copy the text per client.
  */
 struct OutgoingMessage
 {
@@ -26,11 +26,8 @@ struct OutgoingMessage
     qint64 bytes = 0;          ///< UTF-8 size of the JSON, what the backpressure limit counts
 
     QByteArrayView payload() const { return QByteArrayView(frame).sliced(headerBytes); }
-    bool isPing() const { return !frame.isEmpty() && frame.front() == char(0x89); }
 
     static OutgoingMessage control(const QByteArray &utf8);
-    /** A ping frame with no payload (the client's pong reaches QWebSocket::pong). */
-    static OutgoingMessage ping();
     static OutgoingMessage event(const EventRecord &record);
 };
 
