@@ -3,6 +3,8 @@
 
 #include "store/sql.h"
 
+#include <QJsonArray>
+#include <QJsonDocument>
 #include <QJsonValue>
 
 using namespace Qt::StringLiterals;
@@ -72,6 +74,65 @@ EventRecord transcription(const CallRecord &call, const TranscriptTurn &turn)
                  {u"time_in_call_secs"_s, orNull(turn.timeInCallSecs)},
                  {u"source"_s, turn.source}},
                 turn.receivedAt);
+}
+
+namespace {
+
+// A JSON string literal. Ids are plain ASCII: those are quoted as they are; anything else goes
+// through QJsonDocument, which escapes it.
+QByteArray jsonString(const QString &text)
+{
+    bool plain = true;
+    for (QChar c : text) {
+        if (c.unicode() < 0x20 || c.unicode() > 0x7e || c == u'"' || c == u'\\') {
+            plain = false;
+            break;
+        }
+    }
+    if (plain)
+        return '"' + text.toLatin1() + '"';
+    const QByteArray array = QJsonDocument(QJsonArray{text}).toJson(QJsonDocument::Compact);
+    return array.mid(1, array.size() - 2); // ["…"] → "…"
+}
+
+} // namespace
+
+QByteArray transcriptionFields(const NewTurn &turn)
+{
+    const QByteArray object =
+        QJsonDocument(QJsonObject{{u"message"_s, turn.message},
+                                  {u"source"_s, turn.source},
+                                  {u"speaker"_s, turn.speaker},
+                                  {u"time_in_call_secs"_s, orNull(turn.timeInCallSecs)}})
+            .toJson(QJsonDocument::Compact);
+    return object.mid(1, object.size() - 2); // without the braces
+}
+
+std::pair<EventRecord, QByteArray> transcriptionText(const CallRecord &call,
+                                                     const TranscriptTurn &turn, QByteArray fields)
+{
+    if (fields.isEmpty()) {
+        NewTurn own;
+        own.speaker = turn.speaker;
+        own.message = turn.message;
+        own.timeInCallSecs = turn.timeInCallSecs;
+        own.source = turn.source;
+        fields = transcriptionFields(own);
+    }
+    EventRecord event;
+    event.type = QString::fromLatin1(EventType::Transcription);
+    event.callId = call.id;
+    event.callSid = call.callSid;
+    event.conversationId = call.conversationId;
+    event.createdAt = turn.receivedAt;
+    QByteArray json;
+    json.reserve(fields.size() + call.callSid.size() + call.conversationId.size() + 128);
+    json += "{\"call_sid\":" + jsonString(call.callSid) + ",\"conversation_id\":" +
+            (call.conversationId.isEmpty() ? QByteArray("null") : jsonString(call.conversationId)) +
+            ',' + fields + ",\"sequence_number\":" + QByteArray::number(turn.sequenceNumber) +
+            ",\"timestamp\":" + jsonString(sql::timeText(turn.receivedAt)) +
+            ",\"type\":\"transcription\"}";
+    return {std::move(event), std::move(json)};
 }
 
 } // namespace callwatch::store::callevents

@@ -111,6 +111,10 @@ struct NewTurn
     QJsonArray toolCalls;
     QJsonArray toolResults;
     QDateTime receivedAt;
+    /// Optional: callevents::transcriptionFields(*this), serialized ahead (the HTTP thread does
+    /// it for live turns, so the writer does not). Empty: built when the event is. Must match
+    /// the fields above.
+    QByteArray eventFields;
 };
 
 /**

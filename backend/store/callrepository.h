@@ -119,7 +119,21 @@ private:
     Result<> appendEvent(const EventRecord &event);
     Result<QSet<std::pair<qint64, QString>>> storedLiveTurnKeys(const QList<LiveTurnAppend> &turns);
     Result<QHash<qint64, qint64>> reserveSequenceNumbers(const QHash<qint64, int> &counts);
-    Result<> insertTurns(const QList<TranscriptTurn> &turns);
+    /// Checks that the calls exist (`call_not_found`) and, on PostgreSQL, locks their rows in
+    /// this order (ids sorted ascending, so concurrent writers never deadlock).
+    Result<> lockCalls(const QList<qint64> &sortedIds);
+    /// Adds `count` numbers to the call's counter in call_sequences; returns the new last one.
+    Result<qint64> reserveNumbers(qint64 callId, qint64 count);
+    /// "ON CONFLICT … DO UPDATE" adding excluded.last_sequence_number to a call's counter.
+    static QString sequenceUpsert();
+    enum class OnStoredKey { Fail, Skip };
+    /// Multi-row INSERTs; returns the number of rows written (Skip: stored keys are not).
+    Result<qsizetype> insertTurns(const QList<TranscriptTurn> &turns, OnStoredKey onStoredKey);
+    enum class StoredKeys { Assume, Look };
+    /// One attempt of appendLiveTurns() in its own savepoint. Assume: no key is stored yet, and
+    /// nullopt (everything rolled back) when one was. Look: reads the stored keys first.
+    Result<std::optional<QList<std::optional<TranscriptTurn>>>>
+    appendLiveTurnsOnce(const QList<LiveTurnAppend> &turns, StoredKeys stored);
     /// A known speaker and source and a turn key.
     static Result<> validateTurn(const NewTurn &turn);
 

@@ -7,12 +7,20 @@ using namespace Qt::StringLiterals;
 
 namespace callwatch::store::callrows {
 
+QString lastSequenceNumberColumn()
+{
+    // A correlated subquery rather than a join: it also works after UPDATE … RETURNING.
+    return u"COALESCE((SELECT call_sequences.last_sequence_number FROM call_sequences "
+           "WHERE call_sequences.call_id = calls.id), 0)"_s;
+}
+
 QString callColumns()
 {
     return u"id, call_sid, conversation_id, provider_call_id, agent_id, driver_id, to_number, "
            "direction, status, failure_reason, created_at, started_at, ended_at, updated_at, "
            "transcript_summary, call_duration_seconds, cost, call_successful, analysis, metadata, "
-           "termination_reason, audio_path, batch_id, last_sequence_number"_s;
+           "termination_reason, audio_path, batch_id, "_s +
+           lastSequenceNumberColumn();
 }
 
 CallRecord callFromRow(const QSqlQuery &row)
@@ -47,7 +55,7 @@ CallRecord callFromRow(const QSqlQuery &row)
 
 QString identityColumns()
 {
-    return u"id, call_sid, conversation_id, status, last_sequence_number"_s;
+    return u"id, call_sid, conversation_id, status, "_s + lastSequenceNumberColumn();
 }
 
 CallRecord identityFromRow(const QSqlQuery &row)

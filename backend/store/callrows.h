@@ -11,6 +11,10 @@
 /// Column lists and row mapping for `calls` and `call_transcriptions`, and the list cursor.
 namespace callwatch::store::callrows {
 
+/// The call's last turn number, from `call_sequences` (0 without a row there), as a column
+/// expression of a statement on `calls`.
+QString lastSequenceNumberColumn();
+
 /// Every `calls` column, in the order callFromRow() reads them (usable after RETURNING too).
 QString callColumns();
 CallRecord callFromRow(const QSqlQuery &row);

@@ -53,19 +53,23 @@ Result<std::optional<TranscriptTurn>> CallRepository::appendTurn(qint64 callId, 
     Transaction tx(m_db);
     if (auto begun = tx.status(); !begun)
         return begun.error();
-    // Taking the number first locks the call row (PostgreSQL) so appends for one call queue up
-    // across connections and instances; a duplicate rolls back and gives the number back.
-    auto query = sql::exec(m_db, u"next_sequence_number"_s,
-                           u"UPDATE calls SET last_sequence_number = last_sequence_number + 1, "
-                           "updated_at = ? WHERE id = ? RETURNING "_s +
-                               callrows::identityColumns(),
-                           {sql::timeText(sql::nowUtc()), callId});
+    // Locking the call first (PostgreSQL) makes appends for one call queue up across
+    // connections and instances; a duplicate rolls back and gives the number back.
+    auto query =
+        sql::exec(m_db, u"lock_call_identity"_s,
+                  u"SELECT "_s + callrows::identityColumns() + u" FROM calls WHERE id = ?"_s +
+                      (m_dialect == Dialect::Postgresql ? u" FOR UPDATE"_s : QString()),
+                  {callId});
     if (!query)
         return query.error();
     if (!query->next())
         return Error{u"call_not_found"_s, u"There is no call with id %1."_s.arg(callId)};
-    const CallRecord call = callrows::identityFromRow(query.value());
+    CallRecord call = callrows::identityFromRow(query.value());
     query->finish();
+    auto number = reserveNumbers(callId, 1);
+    if (!number)
+        return number.error();
+    call.lastSequenceNumber = number.value();
 
     auto inserted = insertTurn(callId, call.lastSequenceNumber, turn, true);
     if (!inserted)
@@ -136,24 +140,38 @@ Result<int> CallRepository::replacePostCallTranscript(qint64 callId, const QList
     if (!removed)
         return removed.error();
     // Reserve all numbers at once; post-call turns follow the live ones in the same sequence.
-    auto last = sql::scalar(m_db, u"reserve_sequence_numbers"_s,
-                            u"UPDATE calls SET last_sequence_number = last_sequence_number + ?, "
-                            "updated_at = ? WHERE id = ? RETURNING last_sequence_number"_s,
-                            {qint64(postCall.size()), sql::timeText(sql::nowUtc()), callId});
-    if (!last)
-        return last.error();
-    const qint64 first = last->value_or(QVariant(0)).toLongLong() - postCall.size() + 1;
+    qint64 first = 1;
+    if (!postCall.isEmpty()) {
+        auto last = reserveNumbers(callId, postCall.size());
+        if (!last)
+            return last.error();
+        first = last.value() - postCall.size() + 1;
+    }
     // One multi-row INSERT per chunk: a long call has hundreds of turns.
     QList<TranscriptTurn> rows;
     rows.reserve(postCall.size());
     const QDateTime now = sql::nowUtc();
     for (qsizetype i = 0; i < postCall.size(); ++i)
         rows << callrows::turnRow(callId, first + i, postCall.at(i), now);
-    if (auto inserted = insertTurns(rows); !inserted)
+    if (auto inserted = insertTurns(rows, OnStoredKey::Fail); !inserted)
         return inserted.error();
     if (auto committed = tx.commit(); !committed)
         return committed.error();
     return int(postCall.size());
+}
+
+Result<qint64> CallRepository::reserveNumbers(qint64 callId, qint64 count)
+{
+    auto last = sql::scalar(m_db, u"reserve_call_sequence_numbers"_s,
+                            u"INSERT INTO call_sequences (call_id, last_sequence_number) "
+                            "VALUES (?, ?)"_s +
+                                sequenceUpsert() + u" RETURNING last_sequence_number"_s,
+                            {callId, count});
+    if (!last)
+        return last.error();
+    if (!last->has_value())
+        return Error{u"database_error"_s, u"No sequence number was reserved."_s};
+    return last->value().toLongLong();
 }
 
 Result<QList<TranscriptTurn>> CallRepository::turnsOf(qint64 callId, const QString &source)

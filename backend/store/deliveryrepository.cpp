@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "store/deliveryrepository.h"
 
+#include "store/database.h"
 #include "store/sql.h"
 
 #include <algorithm>
@@ -99,6 +100,23 @@ Result<QList<qint64>> DeliveryRepository::recordAll(const QList<DeliveryRecord> 
         values.reserve(rows * kInsertColumnCount);
         for (qsizetype i = from; i < from + rows; ++i)
             appendRowValues(values, deliveries.at(i));
+        if (Database::dialectOf(m_db) == Dialect::Sqlite) {
+            // No RETURNING: the statement runs through SQLite's C API (sql::runWithLastId), and
+            // an AUTOINCREMENT table gives one statement's rows consecutive ids in VALUES order.
+            auto ran = sql::runWithLastId(m_db, u"record_deliveries"_s,
+                                          kInsertColumns + sql::valueRows(rows, kInsertColumnCount),
+                                          values);
+            if (!ran)
+                return ran.error();
+            if (ran->affected != rows || ran->lastInsertId < rows)
+                return Error{
+                    u"database_error"_s,
+                    u"Statement record_deliveries wrote %1 rows of %2."_s.arg(ran->affected)
+                        .arg(rows)};
+            for (qint64 id = ran->lastInsertId - rows + 1; id <= ran->lastInsertId; ++id)
+                ids << id;
+            continue;
+        }
         auto query = sql::exec(
             m_db, u"record_deliveries"_s,
             kInsertColumns + sql::valueRows(rows, kInsertColumnCount) + u" RETURNING id"_s, values);

@@ -38,6 +38,18 @@ Result<qint64> EventLog::append(const EventRecord &event)
 
 Result<> EventLog::appendAll(const QList<EventRecord> &events)
 {
+    QList<QByteArray> payloads;
+    payloads.reserve(events.size());
+    for (const EventRecord &event : events)
+        payloads << QJsonDocument(event.payload).toJson(QJsonDocument::Compact);
+    return appendSerialized(events, payloads);
+}
+
+Result<> EventLog::appendSerialized(const QList<EventRecord> &events,
+                                    const QList<QByteArray> &payloads)
+{
+    if (payloads.size() != events.size())
+        return Error{u"invalid_event"_s, u"One payload per event is needed."_s};
     for (qsizetype from = 0; from < events.size(); from += sql::kRowsPerStatement) {
         const qsizetype rows = std::min(sql::kRowsPerStatement, events.size() - from);
         QVariantList values;
@@ -46,8 +58,7 @@ Result<> EventLog::appendAll(const QList<EventRecord> &events)
             const EventRecord &event = events.at(i);
             const QDateTime createdAt = event.createdAt.isValid() ? event.createdAt : sql::nowUtc();
             values << event.type << event.callId << event.callSid << sql::text(event.conversationId)
-                   << QString::fromUtf8(QJsonDocument(event.payload).toJson(QJsonDocument::Compact))
-                   << sql::timeText(createdAt);
+                   << QString::fromUtf8(payloads.at(i)) << sql::timeText(createdAt);
         }
         auto inserted = sql::run(m_db, u"append_events"_s,
                                  u"INSERT INTO events (type, call_id, call_sid, conversation_id, "

@@ -25,6 +25,9 @@ public:
     Result<qint64> append(const EventRecord &event);
     /// append() for many events, in input order (ids ascend in that order), few statements.
     Result<> appendAll(const QList<EventRecord> &events);
+    /// appendAll() with each payload already serialized (`payloads[i]` is events[i]'s JSON
+    /// text; events[i].payload is not read).
+    Result<> appendSerialized(const QList<EventRecord> &events, const QList<QByteArray> &payloads);
     /// Events with id > afterId, ordered by id, at most `limit` (1..1000).
     Result<QList<EventRecord>> readAfter(qint64 afterId, int limit);
     /// The highest id, 0 when empty.

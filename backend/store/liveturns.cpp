@@ -92,47 +92,63 @@ CallRepository::storedLiveTurnKeys(const QList<LiveTurnAppend> &turns)
 Result<QHash<qint64, qint64>>
 CallRepository::reserveSequenceNumbers(const QHash<qint64, int> &counts)
 {
-    // Returns each call's first new number. The row locks (PostgreSQL) are taken in id order so
-    // two instances batching the same calls queue up instead of deadlocking.
+    // Returns each call's first new number. The calls are checked (and on PostgreSQL locked) in
+    // id order first, so two instances batching the same calls queue up instead of
+    // deadlocking; the counters live in the narrow call_sequences table (hundreds per page).
     QList<qint64> ids = counts.keys();
     std::sort(ids.begin(), ids.end());
-    QHash<qint64, qint64> first;
+    if (auto locked = lockCalls(ids); !locked)
+        return locked.error();
     QVariantList values;
-    QString cases;
-    for (qint64 id : std::as_const(ids)) {
-        cases += u" WHEN ? THEN ?"_s;
-        values << id << counts.value(id);
-    }
-    values << sql::timeText(sql::nowUtc());
+    values.reserve(ids.size() * 2);
     for (qint64 id : std::as_const(ids))
-        values << id;
-    if (m_dialect == Dialect::Postgresql) {
-        QVariantList lockValues;
-        for (qint64 id : std::as_const(ids))
-            lockValues << id;
-        auto locked = sql::run(m_db, u"lock_calls"_s,
-                               u"SELECT id FROM calls WHERE id IN ("_s +
-                                   sql::placeholders(ids.size()) + u") ORDER BY id FOR UPDATE"_s,
-                               lockValues);
-        if (!locked)
-            return locked.error();
-    }
-    auto query =
-        sql::exec(m_db, u"reserve_sequence_numbers"_s,
-                  u"UPDATE calls SET last_sequence_number = last_sequence_number + CASE id"_s +
-                      cases + u" END, updated_at = ? WHERE id IN ("_s +
-                      sql::placeholders(ids.size()) + u") RETURNING id, last_sequence_number"_s,
-                  values);
+        values << id << counts.value(id);
+    auto query = sql::exec(m_db, u"reserve_sequence_numbers"_s,
+                           u"INSERT INTO call_sequences (call_id, last_sequence_number) VALUES "_s +
+                               sql::valueRows(ids.size(), 2) + sequenceUpsert() +
+                               u" RETURNING call_id, last_sequence_number"_s,
+                           values);
     if (!query)
         return query.error();
+    QHash<qint64, qint64> first;
     while (query->next()) {
         const qint64 id = query->value(0).toLongLong();
         first.insert(id, query->value(1).toLongLong() - counts.value(id) + 1);
     }
     query->finish();
     if (first.size() != ids.size())
-        return Error{u"call_not_found"_s, u"A call of the batch no longer exists."_s};
+        return Error{u"database_error"_s, u"A sequence number was not reserved."_s};
     return first;
+}
+
+Result<> CallRepository::lockCalls(const QList<qint64> &sortedIds)
+{
+    // SQLite needs no row lock: BEGIN IMMEDIATE already holds the database's write lock.
+    const QString lock =
+        m_dialect == Dialect::Postgresql ? u" ORDER BY id FOR UPDATE"_s : QString();
+    QVariantList values;
+    for (qint64 id : sortedIds)
+        values << id;
+    auto locked = sql::exec(m_db, u"lock_calls"_s,
+                            u"SELECT id FROM calls WHERE id IN ("_s +
+                                sql::placeholders(sortedIds.size()) + u")"_s + lock,
+                            values);
+    if (!locked)
+        return locked.error();
+    qsizetype found = 0;
+    while (locked->next())
+        ++found;
+    locked->finish();
+    if (found != sortedIds.size())
+        return Error{u"call_not_found"_s, u"A call of the batch no longer exists."_s};
+    return {};
+}
+
+QString CallRepository::sequenceUpsert()
+{
+    // Same text in both dialects: the row of a call's first turn is created, later ones add.
+    return u" ON CONFLICT (call_id) DO UPDATE SET last_sequence_number = "
+           "call_sequences.last_sequence_number + excluded.last_sequence_number"_s;
 }
 
 Result<QList<std::optional<TranscriptTurn>>>
@@ -144,34 +160,59 @@ CallRepository::appendLiveTurns(const QList<LiveTurnAppend> &turns)
         if (t.turn.source != QLatin1StringView(TurnSource::Live))
             return Error{u"invalid_turn"_s, u"appendLiveTurns() takes live turns only."_s};
     }
-    QList<std::optional<TranscriptTurn>> out(turns.size());
     if (turns.isEmpty())
-        return out;
+        return QList<std::optional<TranscriptTurn>>();
+    // Optimistic first: a redelivered turn is rare, so looking every key up before inserting
+    // cost more than it saved. When the insert finds a stored key, that attempt is rolled back
+    // (its numbers are given back) and the batch runs again with the lookup.
+    auto optimistic = appendLiveTurnsOnce(turns, StoredKeys::Assume);
+    if (!optimistic)
+        return optimistic.error();
+    if (optimistic->has_value())
+        return std::move(optimistic.value()).value();
+    auto checked = appendLiveTurnsOnce(turns, StoredKeys::Look);
+    if (!checked)
+        return checked.error();
+    if (!checked->has_value())
+        return Error{u"database_error"_s, u"A turn key was stored during the batch."_s};
+    return std::move(checked.value()).value();
+}
+
+Result<std::optional<QList<std::optional<TranscriptTurn>>>>
+CallRepository::appendLiveTurnsOnce(const QList<LiveTurnAppend> &turns, StoredKeys stored)
+{
+    using Outcome = std::optional<QList<std::optional<TranscriptTurn>>>;
+    QList<std::optional<TranscriptTurn>> out(turns.size());
     Transaction tx(m_db);
     if (auto begun = tx.status(); !begun)
         return begun.error();
-    auto taken = storedLiveTurnKeys(turns);
-    if (!taken)
-        return taken.error();
+    QSet<TurnIdentity> taken;
+    if (stored == StoredKeys::Look) {
+        auto keys = storedLiveTurnKeys(turns);
+        if (!keys)
+            return keys.error();
+        taken = std::move(keys.value());
+    }
 
     QHash<qint64, int> counts;
     QList<bool> isNew(turns.size(), false);
     for (qsizetype i = 0; i < turns.size(); ++i) {
         const TurnIdentity identity{turns.at(i).call.id, turns.at(i).turn.turnKey};
-        if (taken->contains(identity))
+        if (taken.contains(identity))
             continue; // stored before, or earlier in this batch
-        taken->insert(identity);
+        taken.insert(identity);
         isNew[i] = true;
         ++counts[identity.first];
     }
     if (counts.isEmpty())
-        return out;
+        return Outcome(out);
     auto next = reserveSequenceNumbers(counts);
     if (!next)
         return next.error();
 
-    QList<TranscriptTurn> stored;
+    QList<TranscriptTurn> rows;
     QList<EventRecord> events;
+    QList<QByteArray> payloads;
     const QDateTime now = sql::nowUtc();
     for (qsizetype i = 0; i < turns.size(); ++i) {
         if (!isNew.at(i))
@@ -180,21 +221,31 @@ CallRepository::appendLiveTurns(const QList<LiveTurnAppend> &turns)
         const TranscriptTurn turn =
             callrows::turnRow(t.call.id, next.value()[t.call.id]++, t.turn, now);
         out[i] = turn;
-        stored << turn;
-        events << callevents::transcription(t.call, turn);
+        rows << turn;
+        auto [event, payload] = callevents::transcriptionText(t.call, turn, t.turn.eventFields);
+        events << std::move(event);
+        payloads << std::move(payload);
     }
-    if (auto inserted = insertTurns(stored); !inserted)
+    auto inserted = insertTurns(rows, OnStoredKey::Skip);
+    if (!inserted)
         return inserted.error();
-    if (auto logged = m_events.appendAll(events); !logged)
+    if (inserted.value() != rows.size())
+        return Outcome(); // a key was stored before: tx rolls back, numbers and all
+    if (auto logged = m_events.appendSerialized(events, payloads); !logged)
         return logged.error();
     if (auto committed = tx.commit(); !committed)
         return committed.error();
-    return out;
+    return Outcome(out);
 }
 
-Result<> CallRepository::insertTurns(const QList<TranscriptTurn> &turns)
+Result<qsizetype> CallRepository::insertTurns(const QList<TranscriptTurn> &turns,
+                                              OnStoredKey onStoredKey)
 {
     constexpr int columns = 10;
+    const QString onConflict = onStoredKey == OnStoredKey::Skip
+                                   ? u" ON CONFLICT (call_id, source, turn_key) DO NOTHING"_s
+                                   : QString();
+    qsizetype written = 0;
     for (qsizetype from = 0; from < turns.size(); from += sql::kRowsPerStatement) {
         const qsizetype rows = std::min(sql::kRowsPerStatement, turns.size() - from);
         QVariantList values;
@@ -209,12 +260,13 @@ Result<> CallRepository::insertTurns(const QList<TranscriptTurn> &turns)
             m_db, u"insert_turns"_s,
             u"INSERT INTO call_transcriptions (call_id, sequence_number, speaker, message, "
             "time_in_call_secs, received_at, source, turn_key, tool_calls, tool_results) VALUES "_s +
-                sql::valueRows(rows, columns),
+                sql::valueRows(rows, columns) + onConflict,
             values);
         if (!inserted)
             return inserted.error();
+        written += inserted.value();
     }
-    return {};
+    return written;
 }
 
 } // namespace callwatch::store

@@ -2,6 +2,7 @@
 #include "store/sql.h"
 
 #include "store/logging.h"
+#include "store/sqlitenative.h"
 #include "store/statementcache.h"
 #include "store/transaction.h"
 
@@ -198,12 +199,45 @@ Result<Rows> exec(const QSqlDatabase &db, const QString &name, const QString &st
 Result<int> run(const QSqlDatabase &db, const QString &name, const QString &statement,
                 const QVariantList &values)
 {
+    auto ran = runWithLastId(db, name, statement, values);
+    if (!ran)
+        return ran.error();
+    return ran->affected;
+}
+
+Result<RunResult> runWithLastId(const QSqlDatabase &db, const QString &name,
+                                const QString &statement, const QVariantList &values)
+{
+    if (!values.isEmpty() && db.driverName() == u"QSQLITE") {
+        // Through SQLite's C API (see sqlitenative.h); once more with a freshly prepared
+        // statement after a failure, as exec() does.
+        QString driverMessage;
+        bool native = true;
+        for (int attempt = 0; attempt < 2 && native; ++attempt) {
+            auto entry = statementcache::prepared(db, statement, &driverMessage);
+            if (!entry)
+                continue;
+            const auto ran = sqlitenative::run(entry->query, values);
+            if (ran.status == sqlitenative::RunResult::Status::Done)
+                return RunResult{ran.changes, ran.lastInsertId};
+            native = ran.status == sqlitenative::RunResult::Status::Failed;
+            if (native) {
+                driverMessage = ran.error;
+                statementcache::discard(db, statement);
+            }
+        }
+        if (native)
+            return failure(db, name, driverMessage);
+    }
     auto query = exec(db, name, statement, values);
     if (!query)
         return query.error();
-    const int affected = query->numRowsAffected();
+    RunResult result;
+    result.affected = query->numRowsAffected();
+    if (db.driverName() == u"QSQLITE")
+        result.lastInsertId = query->query().lastInsertId().toLongLong();
     query->finish();
-    return affected;
+    return result;
 }
 
 Result<std::optional<QVariant>> scalar(const QSqlDatabase &db, const QString &name,

@@ -69,6 +69,16 @@ Result<Rows> exec(const QSqlDatabase &db, const QString &name, const QString &st
 /// exec() for statements read to the end here: returns the number of affected rows.
 Result<int> run(const QSqlDatabase &db, const QString &name, const QString &statement,
                 const QVariantList &values = {});
+/// What runWithLastId() returns.
+struct RunResult
+{
+    int affected = 0;
+    qint64 lastInsertId = 0; ///< SQLite's last_insert_rowid(); 0 on PostgreSQL
+};
+/// run() that also gives SQLite's last_insert_rowid(): a multi-row INSERT into an AUTOINCREMENT
+/// table took the ids lastInsertId - affected + 1 … lastInsertId, in VALUES order.
+Result<RunResult> runWithLastId(const QSqlDatabase &db, const QString &name,
+                                const QString &statement, const QVariantList &values = {});
 /// The first column of the first row, or nullopt when there is no row.
 Result<std::optional<QVariant>> scalar(const QSqlDatabase &db, const QString &name,
                                        const QString &statement, const QVariantList &values = {});

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "webhooks/webhookprocessor.h"
 
+#include "store/callevents.h"
 #include "store/callrepository.h"
 #include "store/transaction.h"
 #include "webhooks/webhookenvelope.h"
@@ -433,6 +434,13 @@ store::NewTurn WebhookProcessor::liveTurn(const TranscriptionTurn &t)
     turn.timeInCallSecs = t.timeInCallSecs;
     turn.turnKey = t.turnKey();
     turn.receivedAt = QDateTime::currentDateTimeUtc();
+    return turn;
+}
+
+store::NewTurn WebhookProcessor::preparedLiveTurn(const TranscriptionTurn &t)
+{
+    store::NewTurn turn = liveTurn(t);
+    turn.eventFields = store::callevents::transcriptionFields(turn);
     return turn;
 }
 

@@ -26,6 +26,9 @@ struct TurnDelivery
 {
     store::DeliveryRecord delivery;
     TranscriptionTurn turn;
+    /// WebhookProcessor::preparedLiveTurn(turn), built on the HTTP thread so the writer does
+    /// not hash the key or serialize the event fields; left empty, the writer builds it.
+    store::NewTurn live;
 };
 
 /** What one delivery body says, parsed once, whichever route or Replay it came through. */
@@ -67,6 +70,11 @@ public:
      * error means nothing was decided: the caller rolls back and applies them one by one.
      */
     Result<std::vector<WorkResult>> applyTurns(const std::vector<const TurnDelivery *> &turns);
+    /**
+     * The stored form of a live turn (turn key, text) with its event fields serialized
+     * (store::NewTurn::eventFields): everything that needs no database, for the HTTP thread.
+     */
+    static store::NewTurn preparedLiveTurn(const TranscriptionTurn &turn);
     /** Dispatches a parsed body to the apply method of its kind (unhandled types: ignore). */
     WorkResult apply(store::DeliveryRecord delivery, const ParsedDelivery &payload);
 

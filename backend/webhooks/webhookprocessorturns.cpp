@@ -50,8 +50,13 @@ WebhookProcessor::applyTurns(const std::vector<const TurnDelivery *> &turns)
         return resolved.error();
     QList<store::LiveTurnAppend> appends;
     for (size_t i = 0; i < turns.size(); ++i) {
-        if (resolved.value()[i])
-            appends << store::LiveTurnAppend{*resolved.value()[i], liveTurn(turns[i]->turn)};
+        if (!resolved.value()[i])
+            continue;
+        // Built ahead on the HTTP thread when it could; received now, as applyTurn() has it.
+        store::NewTurn live =
+            turns[i]->live.turnKey.isEmpty() ? liveTurn(turns[i]->turn) : turns[i]->live;
+        live.receivedAt = QDateTime::currentDateTimeUtc();
+        appends << store::LiveTurnAppend{*resolved.value()[i], std::move(live)};
     }
     auto stored = store::CallRepository(m_db).appendLiveTurns(appends);
     if (!stored)

@@ -157,7 +157,7 @@ void WebhookService::submitParsed(store::DeliveryRecord delivery, const QByteArr
     }
     if (const auto *turn = std::get_if<TranscriptionTurn>(&payload.value())) {
         // Live turns queue up by the hundred under load: the writer runs neighbours together.
-        TurnDelivery item{std::move(delivery), *turn};
+        TurnDelivery item{std::move(delivery), *turn, WebhookProcessor::preparedLiveTurn(*turn)};
         auto oneByOne = [item](QSqlDatabase &db) {
             return WebhookProcessor(db).applyTurn(item.delivery, item.turn);
         };

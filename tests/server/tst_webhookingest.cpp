@@ -744,7 +744,7 @@ private Q_SLOTS:
         QCOMPARE(count(h.sql(), u"SELECT COUNT(*) FROM call_transcriptions"_s), 1);
         QCOMPARE(count(h.sql(), u"SELECT COUNT(*) FROM events WHERE type = 'transcription'"_s), 1);
         QCOMPARE(count(h.sql(), u"SELECT COUNT(*) FROM events"_s), events);
-        QCOMPARE(count(h.sql(), u"SELECT MAX(last_sequence_number) FROM calls"_s), 1);
+        QCOMPARE(count(h.sql(), u"SELECT MAX(last_sequence_number) FROM call_sequences"_s), 1);
     }
 
     // Ten identical deliveries at once on ten connections: one set of rows, all answered 200.

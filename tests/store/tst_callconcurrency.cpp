@@ -23,6 +23,8 @@ private Q_SLOTS:
     void concurrentAppendsAreGapFree();
     void concurrentDuplicatesStoreOnce_data() { TestDatabase::addDialectRows(); }
     void concurrentDuplicatesStoreOnce();
+    void concurrentBatchesAreGapFree_data() { TestDatabase::addDialectRows(); }
+    void concurrentBatchesAreGapFree();
     void outerTransactionRollsBackEverything_data() { TestDatabase::addDialectRows(); }
     void outerTransactionRollsBackEverything();
 };
@@ -129,6 +131,68 @@ void TestCallConcurrency::concurrentDuplicatesStoreOnce()
     QCOMPARE(countRows(db, u"SELECT MAX(sequence_number) FROM call_transcriptions"_s), kKeys);
     QCOMPARE(countRows(db, u"SELECT COUNT(*) FROM events WHERE type = 'transcription'"_s), kKeys);
     QCOMPARE(CallRepository(db).findById(call.id).value()->lastSequenceNumber, kKeys);
+}
+
+void TestCallConcurrency::concurrentBatchesAreGapFree()
+{
+    // Several writers (as several instances on one PostgreSQL would) batch turns for the same
+    // calls, each listing them in a different order, with some keys delivered by all of them.
+    // The calls are locked in id order, so nobody deadlocks, and every call's numbers come out
+    // 1..n without a gap or a repeat.
+    TestDatabase fixture;
+    CW_OPEN_DB(fixture, true);
+    Database &database = fixture.database();
+    QList<CallRecord> calls;
+    for (int c = 0; c < 3; ++c)
+        calls << CallRepository(fixture.connection()).createCall(newCall(u"CA%1"_s.arg(c))).value();
+    constexpr int kThreads = 4;
+    constexpr int kBatches = 15;
+    QList<QString> errors(kThreads);
+    std::vector<std::unique_ptr<QThread>> threads;
+    for (int t = 0; t < kThreads; ++t) {
+        threads.emplace_back(QThread::create([&, t] {
+            CallRepository repo(database.connection());
+            for (int b = 0; b < kBatches; ++b) {
+                QList<LiveTurnAppend> batch;
+                for (int c = 0; c < calls.size(); ++c) {
+                    const CallRecord &call = calls.at((c + t) % calls.size()); // rotated order
+                    batch << LiveTurnAppend{call, turn(u"t%1-%2"_s.arg(t).arg(b), u"m"_s)};
+                    batch << LiveTurnAppend{call, turn(u"shared-%1"_s.arg(b), u"m"_s)};
+                }
+                auto appended = repo.appendLiveTurns(batch);
+                if (!appended) {
+                    errors[t] = appended.error().message;
+                    return;
+                }
+            }
+        }));
+    }
+    for (auto &thread : threads)
+        thread->start();
+    for (auto &thread : threads)
+        QVERIFY(thread->wait(120000));
+    for (int t = 0; t < kThreads; ++t)
+        QVERIFY2(errors.at(t).isEmpty(), qPrintable(errors.at(t)));
+
+    QSqlDatabase db = fixture.connection();
+    const int perCall = kThreads * kBatches + kBatches; // own keys, plus each shared key once
+    for (const CallRecord &call : std::as_const(calls)) {
+        auto query = sql::exec(db, u"read"_s,
+                               u"SELECT sequence_number FROM call_transcriptions WHERE call_id = ? "
+                               "ORDER BY sequence_number"_s,
+                               {call.id});
+        QVERIFY(query.ok());
+        QList<qint64> stored;
+        while (query->next())
+            stored << query->value(0).toLongLong();
+        QList<qint64> expected;
+        for (int n = 1; n <= perCall; ++n)
+            expected << n;
+        QCOMPARE(stored, expected);
+        QCOMPARE(CallRepository(db).findById(call.id).value()->lastSequenceNumber, perCall);
+    }
+    QCOMPARE(countRows(db, u"SELECT COUNT(*) FROM events WHERE type = 'transcription'"_s),
+             perCall * calls.size());
 }
 
 void TestCallConcurrency::outerTransactionRollsBackEverything()

@@ -33,6 +33,10 @@ private Q_SLOTS:
     void valuesRoundTrip();
     void nulCharacters_data() { TestDatabase::addDialectRows(); }
     void nulCharacters();
+    void runBindsLikeQtSql_data();
+    void runBindsLikeQtSql();
+    void runReportsFailures_data() { TestDatabase::addDialectRows(); }
+    void runReportsFailures();
     void placeholderMismatch_data() { TestDatabase::addDialectRows(); }
     void placeholderMismatch();
     void unavailable_data();
@@ -199,6 +203,80 @@ void TestDatabaseClass::nulCharacters()
     QCOMPARE(row->value(0).toString(), expectedText);
     const QJsonObject analysis = sql::toJsonObject(row->value(1));
     QCOMPARE(analysis.value(u"m"_s).toString(), u"a"_s + QChar(0xFFFD) + u"b"_s);
+}
+
+void TestDatabaseClass::runBindsLikeQtSql_data()
+{
+    QTest::addColumn<QVariant>("value");
+    QTest::newRow("invalid") << QVariant();
+    QTest::newRow("null string") << QVariant(QString());
+    QTest::newRow("empty string") << QVariant(u""_s);
+    QTest::newRow("text") << QVariant(u"Grüße \"q\" 📞"_s);
+    QTest::newRow("text with nul") << QVariant(QString(u"a"_s + QChar(0) + u"b"_s));
+    QTest::newRow("null bytes") << QVariant(QByteArray());
+    QTest::newRow("empty bytes") << QVariant(QByteArray(""));
+    QTest::newRow("bytes") << QVariant(QByteArray("\x00\xff{}", 4));
+    QTest::newRow("int") << QVariant(-7);
+    QTest::newRow("bool") << QVariant(true);
+    QTest::newRow("uint") << QVariant(4000000000u);
+    QTest::newRow("int64") << QVariant(qint64(9007199254740993LL));
+    QTest::newRow("uint64") << QVariant(quint64(18446744073709551615ULL));
+    QTest::newRow("double") << QVariant(0.1 + 0.2);
+    QTest::newRow("datetime") << QVariant(QDateTime::fromMSecsSinceEpoch(1700000000123, Qt::UTC));
+    QTest::newRow("null datetime") << QVariant(QDateTime());
+}
+
+void TestDatabaseClass::runBindsLikeQtSql()
+{
+    // On SQLite, sql::run() binds through the C API (store/sqlitenative) and sql::exec() through
+    // QtSql: the same value must be stored with the same type and bytes either way.
+    QFETCH(QVariant, value);
+    TestDatabase fixture;
+    const auto status = fixture.create(u"sqlite"_s);
+    QVERIFY2(status == TestDatabase::Status::Ready, qPrintable(fixture.message()));
+    QSqlDatabase db = fixture.connection();
+    QVERIFY(sql::run(db, u"create"_s, u"CREATE TABLE v (path TEXT, x)"_s).ok());
+    const QString insert = u"INSERT INTO v (path, x) VALUES (?, ?)"_s;
+    auto native = sql::runWithLastId(db, u"native"_s, insert, {u"run"_s, value});
+    QVERIFY2(native.ok(), qPrintable(native.error().message));
+    QCOMPARE(native->affected, 1);
+    QCOMPARE(native->lastInsertId, 1);
+    auto qt = sql::exec(db, u"qt"_s, insert + u" RETURNING rowid"_s, {u"exec"_s, value});
+    QVERIFY2(qt.ok(), qPrintable(qt.error().message));
+    QVERIFY(qt->next());
+    QCOMPARE(qt->value(0).toLongLong(), 2);
+    qt->finish();
+    QStringList seen;
+    auto rows = sql::exec(
+        db, u"read"_s, u"SELECT typeof(x) || ' ' || COALESCE(hex(x), '') FROM v ORDER BY rowid"_s);
+    QVERIFY(rows.ok());
+    while (rows->next())
+        seen << rows->value(0).toString();
+    QCOMPARE(seen.size(), 2);
+    QCOMPARE(seen.at(0), seen.at(1));
+}
+
+void TestDatabaseClass::runReportsFailures()
+{
+    TestDatabase fixture;
+    CW_OPEN_DB(fixture, false);
+    QSqlDatabase db = fixture.connection();
+    QVERIFY(sql::run(db, u"create"_s, u"CREATE TABLE u (k TEXT PRIMARY KEY, n INTEGER NOT NULL)"_s)
+                .ok());
+    const QString insert = u"INSERT INTO u (k, n) VALUES (?, ?)"_s;
+    QCOMPARE(sql::run(db, u"first"_s, insert, {u"a"_s, 1}).value(), 1);
+    auto duplicate = sql::run(db, u"second"_s, insert, {u"a"_s, 2});
+    QVERIFY(!duplicate.ok());
+    QCOMPARE(duplicate.error().code, u"database_error"_s);
+    // The driver's reason reaches the caller (SQLite: "UNIQUE constraint failed", PostgreSQL:
+    // "duplicate key value violates unique constraint").
+    QVERIFY2(duplicate.error().message.contains(u"unique"_s, Qt::CaseInsensitive),
+             qPrintable(duplicate.error().message));
+    auto mismatch = sql::run(db, u"mismatch"_s, insert, {u"b"_s});
+    QVERIFY(!mismatch.ok());
+    // The statement is usable again after a failure, and nothing half-written stayed behind.
+    QCOMPARE(sql::run(db, u"again"_s, insert, {u"b"_s, 2}).value(), 1);
+    QCOMPARE(sql::scalar(db, u"count"_s, u"SELECT COUNT(*) FROM u"_s).value()->toInt(), 2);
 }
 
 void TestDatabaseClass::placeholderMismatch()

@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
+#include "store/callevents.h"
 #include "store/callrepository.h"
+#include "store/callrows.h"
 #include "store/eventlog.h"
 #include "store/sql.h"
 #include "testdatabase.h"
 
+#include <QJsonDocument>
 #include <QTest>
 
 using namespace Qt::StringLiterals;
@@ -20,6 +23,8 @@ private Q_SLOTS:
     void appendAndReadAfter();
     void pruneKeepsIdsIncreasing_data() { TestDatabase::addDialectRows(); }
     void pruneKeepsIdsIncreasing();
+    void transcriptionTextMatchesObject_data();
+    void transcriptionTextMatchesObject();
 };
 
 namespace {
@@ -111,4 +116,55 @@ void TestEventLog::pruneKeepsIdsIncreasing()
 }
 
 QTEST_GUILESS_MAIN(TestEventLog)
+void TestEventLog::transcriptionTextMatchesObject_data()
+{
+    QTest::addColumn<QString>("callSid");
+    QTest::addColumn<QString>("conversationId");
+    QTest::addColumn<QString>("message");
+    QTest::addColumn<QVariant>("time"); // invalid: no time
+    QTest::addColumn<bool>("prepared"); // fields serialized ahead (NewTurn::eventFields)
+    QTest::newRow("plain") << u"EL_1"_s << u"conv_1"_s << u"Hello."_s << QVariant(12.5) << true;
+    QTest::newRow("not prepared") << u"EL_1"_s << u"conv_1"_s << u"Hello."_s << QVariant(0.1)
+                                  << false;
+    QTest::newRow("no conversation, no time")
+        << u"EL_2"_s << QString() << u""_s << QVariant() << true;
+    QTest::newRow("escapes") << u"EL_\"q\"\\"_s << u"conv\n\u0001"_s
+                             << u"\"quoted\" \\ \t\u0000 ü \u2028 📞"_s << QVariant(3.0) << true;
+    QTest::newRow("unicode ids") << u"EL_Grüße"_s << u"конв"_s << u"x"_s << QVariant(1e-7) << false;
+}
+
+void TestEventLog::transcriptionTextMatchesObject()
+{
+    // The writer's hot path builds the payload text by hand; it must parse to what
+    // callevents::transcription() gives.
+    QFETCH(QString, callSid);
+    QFETCH(QString, conversationId);
+    QFETCH(QString, message);
+    QFETCH(QVariant, time);
+    QFETCH(bool, prepared);
+    CallRecord call;
+    call.id = 7;
+    call.callSid = callSid;
+    call.conversationId = conversationId;
+    NewTurn turn;
+    turn.speaker = u"user"_s;
+    turn.message = message;
+    if (time.isValid())
+        turn.timeInCallSecs = time.toDouble();
+    const TranscriptTurn row = callrows::turnRow(
+        call.id, 42, turn, QDateTime::fromMSecsSinceEpoch(1700000000123, Qt::UTC));
+    const EventRecord expected = callevents::transcription(call, row);
+    const auto [event, text] = callevents::transcriptionText(
+        call, row, prepared ? callevents::transcriptionFields(turn) : QByteArray());
+    QJsonParseError error;
+    const QJsonDocument parsed = QJsonDocument::fromJson(text, &error);
+    QVERIFY2(error.error == QJsonParseError::NoError, text.constData());
+    QCOMPARE(parsed.object(), expected.payload);
+    QCOMPARE(event.type, expected.type);
+    QCOMPARE(event.callId, expected.callId);
+    QCOMPARE(event.callSid, expected.callSid);
+    QCOMPARE(event.conversationId, expected.conversationId);
+    QCOMPARE(event.createdAt, expected.createdAt);
+}
+
 #include "tst_eventlog.moc"

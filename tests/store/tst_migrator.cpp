@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
+#include "store/callrepository.h"
 #include "store/migrator.h"
 #include "store/sql.h"
 #include "testdatabase.h"
@@ -36,6 +37,8 @@ private Q_SLOTS:
     void laterMigrationIsPlannedAndApplied();
     void concurrentApplyIsSafe_data() { TestDatabase::addDialectRows(); }
     void concurrentApplyIsSafe();
+    void callSequencesKeepCounters_data() { TestDatabase::addDialectRows(); }
+    void callSequencesKeepCounters();
     void badMigrationLists_data();
     void badMigrationLists();
 };
@@ -243,6 +246,44 @@ void TestMigrator::concurrentApplyIsSafe()
     Migrator migrator(fixture.connection());
     QCOMPARE(appliedTotal, qsizetype(migrator.latestVersion())); // each applied exactly once
     QCOMPARE(migrator.isCurrent().value(), true);
+}
+
+void TestMigrator::callSequencesKeepCounters()
+{
+    // 0004 moves the per-call turn counters out of calls: a call that had numbered turns keeps
+    // counting from where it was, one that had none starts at 1.
+    TestDatabase fixture;
+    CW_OPEN_DB(fixture, false);
+    QSqlDatabase db = fixture.connection();
+    QList<Migration> upTo3 = Migrator::builtinMigrations(fixture.database().dialect()).value();
+    while (upTo3.constLast().version > 3)
+        upTo3.removeLast();
+    QVERIFY(Migrator(db, upTo3).apply().ok());
+    for (const auto &[sid, last] : {std::pair{u"CA_used"_s, 7}, std::pair{u"CA_new"_s, 0}}) {
+        auto inserted =
+            sql::run(db, u"insert"_s,
+                     u"INSERT INTO calls (call_sid, status, created_at, updated_at, "
+                     "last_sequence_number) VALUES (?, 'in_progress', ?, ?, ?)"_s,
+                     {sid, sql::timeText(sql::nowUtc()), sql::timeText(sql::nowUtc()), last});
+        QVERIFY2(inserted.ok(), qPrintable(inserted.error().message));
+    }
+    auto applied = Migrator(db).apply();
+    QVERIFY2(applied.ok(), qPrintable(applied.error().message));
+
+    CallRepository calls(db);
+    const CallRecord used = calls.findByCallSid(u"CA_used"_s).value().value();
+    const CallRecord fresh = calls.findByCallSid(u"CA_new"_s).value().value();
+    QCOMPARE(used.lastSequenceNumber, 7);
+    QCOMPARE(fresh.lastSequenceNumber, 0);
+    NewTurn turn;
+    turn.speaker = u"agent"_s;
+    turn.message = u"m"_s;
+    turn.turnKey = u"k"_s;
+    QCOMPARE(calls.appendTurn(used.id, turn).value()->sequenceNumber, 8);
+    QCOMPARE(calls.appendTurn(fresh.id, turn).value()->sequenceNumber, 1);
+    QCOMPARE(calls.findById(used.id).value()->lastSequenceNumber, 8);
+    // The old column is gone, so nothing can read a stale counter from it.
+    QVERIFY(!sql::run(db, u"old"_s, u"SELECT last_sequence_number FROM calls"_s).ok());
 }
 
 void TestMigrator::badMigrationLists_data()

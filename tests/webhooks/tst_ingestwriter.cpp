@@ -11,6 +11,8 @@
 
 #include <QDeadlineTimer>
 #include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QTemporaryDir>
 
 #include <mutex>
@@ -80,6 +82,7 @@ webhooks::TurnDelivery turnDelivery(const QString &callSid, const QString &turnI
     item.turn.speaker = u"agent"_s;
     item.turn.message = message;
     item.turn.turnId = turnId;
+    item.live = webhooks::WebhookProcessor::preparedLiveTurn(item.turn); // as the service does
     return item;
 }
 
@@ -114,7 +117,15 @@ Footprint footprintOf(QSqlDatabase db, const std::vector<webhooks::WorkResult> &
     f.transcript = strings(db, u"SELECT c.call_sid || ':' || t.sequence_number || ':' || t.message "
                                "FROM call_transcriptions t JOIN calls c ON c.id = t.call_id "
                                "ORDER BY t.id"_s);
-    f.events = strings(db, u"SELECT type || ':' || call_sid FROM events ORDER BY id"_s);
+    // The payload too (the batch builds its JSON text differently), minus the time it was made.
+    auto rows = store::sql::exec(db, u"read"_s,
+                                 u"SELECT type, call_sid, payload FROM events ORDER BY id"_s);
+    while (rows && rows->next()) {
+        QJsonObject payload = QJsonDocument::fromJson(rows->value(2).toString().toUtf8()).object();
+        payload.remove(u"timestamp"_s);
+        f.events << rows->value(0).toString() + u':' + rows->value(1).toString() + u':' +
+                        QString::fromUtf8(QJsonDocument(payload).toJson(QJsonDocument::Compact));
+    }
     return f;
 }
 
@@ -243,7 +254,7 @@ void TestIngestWriter::turnBatchMatchesOneByOne()
             turnDelivery(u"EL_b"_s, u"t1"_s, u"b one, repeated"_s),
             turnDelivery(u"EL_init"_s, u"t1"_s, u"first words"_s),
             turnDelivery(u"conv_init"_s, u"t2"_s, u"by conversation id"_s),
-            turnDelivery(u"EL_a"_s, u"t2"_s, u"a two"_s),
+            turnDelivery(u"EL_a"_s, u"t2"_s, u"a \"two\" \\ ü\n\u2028 😀"_s),
         };
         std::vector<webhooks::WorkResult> results;
         webhooks::WebhookProcessor processor(db);
@@ -273,7 +284,7 @@ void TestIngestWriter::turnBatchMatchesOneByOne()
     QCOMPARE(batched.transcript,
              (QStringList{u"EL_a:1:before"_s, u"EL_a:2:a one"_s, u"EL_b:1:b one"_s,
                           u"EL_init:1:first words"_s, u"EL_init:2:by conversation id"_s,
-                          u"EL_a:3:a two"_s}));
+                          u"EL_a:3:a \"two\" \\ ü\n\u2028 😀"_s}));
     // Same events; the batch writes an initiating call's status change after its turns.
     QStringList batchedEvents = batched.events;
     QStringList aloneEvents = alone.events;
