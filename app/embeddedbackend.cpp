@@ -6,10 +6,10 @@
 #include "server/config.h"
 
 #include <QDateTime>
-#include <QEventLoop>
+#include <QDeadlineTimer>
 #include <QProcessEnvironment>
 #include <QTcpServer>
-#include <QTimer>
+#include <QThread>
 
 using namespace Qt::StringLiterals;
 
@@ -22,7 +22,12 @@ constexpr qint64 RefreshBeforeSecs = 3600;
 
 struct EmbeddedBackend::Private
 {
-    std::unique_ptr<server::Backend> backend;
+    /// The backend's own thread: its HTTP front end, event feed and REST queries (SQL) never
+    /// run on the GUI thread, so a burst of webhooks or a slow query cannot stall a frame.
+    QThread thread;
+    server::Backend *backend = nullptr; ///< created, used and deleted in `thread`
+    QUrl baseUrl;
+    QStringList webhookUrls;
     QString token;
     QDateTime tokenExpiresAt;
 };
@@ -38,7 +43,10 @@ bool EmbeddedBackend::isPortFree(int port)
     return probe.listen(QHostAddress::LocalHost, quint16(port));
 }
 
-EmbeddedBackend::EmbeddedBackend(QObject *parent) : QObject(parent), d(new Private) {}
+EmbeddedBackend::EmbeddedBackend(QObject *parent) : QObject(parent), d(new Private)
+{
+    d->thread.setObjectName(u"embedded-backend"_s);
+}
 
 EmbeddedBackend::~EmbeddedBackend()
 {
@@ -59,12 +67,32 @@ Result<> EmbeddedBackend::start(const Settings &settings)
     config->set(u"listen"_s, u"127.0.0.1:%1"_s.arg(settings.port));
     if (!settings.dataDir.isEmpty())
         config->set(u"data-dir"_s, settings.dataDir);
-    d->backend = std::make_unique<server::Backend>(config.value());
-    if (auto started = d->backend->start(); !started) {
-        d->backend.reset();
+    d->thread.start();
+    // Built and started in its thread (its sockets and timers belong there); we wait for the
+    // outcome: start() only opens the database, migrates and binds the port.
+    QObject anchor;
+    anchor.moveToThread(&d->thread);
+    Result<> started;
+    QMetaObject::invokeMethod(
+        &anchor,
+        [this, &started, settings = config.value()] {
+            auto *backend = new server::Backend(settings);
+            started = backend->start();
+            if (!started) {
+                delete backend;
+                return;
+            }
+            d->backend = backend;
+            d->baseUrl = backend->baseUrl();
+            d->webhookUrls = backend->webhookUrls();
+        },
+        Qt::BlockingQueuedConnection);
+    if (!started) {
+        d->thread.quit();
+        d->thread.wait();
         return started.error();
     }
-    qCInfo(lcApp) << "In-process backend listening on" << d->backend->baseUrl().toDisplayString();
+    qCInfo(lcApp) << "In-process backend listening on" << d->baseUrl.toDisplayString();
     return {};
 }
 
@@ -72,31 +100,44 @@ void EmbeddedBackend::stop(int timeoutMs)
 {
     if (!d->backend)
         return;
-    // stop() finishes asynchronously (in-flight requests, the last commit); wait for it here
-    // because this runs after the main event loop has returned.
-    QEventLoop loop;
-    bool stopped = false;
-    QTimer::singleShot(timeoutMs, &loop, &QEventLoop::quit);
-    connect(d->backend.get(), &server::Backend::stopped, &loop, [&] {
-        stopped = true;
-        loop.quit();
+    // stop() finishes asynchronously in the backend's thread (in-flight requests, the last
+    // commit); the thread ends once the backend is deleted there.
+    server::Backend *backend = std::exchange(d->backend, nullptr);
+    QThread *thread = &d->thread;
+    QMetaObject::invokeMethod(backend, [backend, thread] {
+        connect(backend, &server::Backend::stopped, backend, [backend, thread] {
+            backend->deleteLater(); // deferred deletes still run as the thread finishes
+            thread->quit();
+        });
+        backend->stop();
     });
-    d->backend->stop();
-    if (!stopped)
-        loop.exec();
-    if (!stopped)
-        qCWarning(lcApp) << "The in-process backend did not stop within" << timeoutMs << "ms";
-    d->backend.reset();
+    if (d->thread.wait(QDeadlineTimer(timeoutMs)))
+        return;
+    qCWarning(lcApp) << "The in-process backend did not stop within" << timeoutMs
+                     << "ms; closing it anyway";
+    // Queued, not blocking: if the thread finishes meanwhile this never runs (and the
+    // backend's own deleteLater has done the work).
+    QMetaObject::invokeMethod(backend, [backend, thread] {
+        delete backend;
+        thread->quit();
+    });
+    if (d->thread.wait(QDeadlineTimer(timeoutMs)))
+        return;
+    // Destroying a running QThread aborts the process; at exit, leaving it is the lesser harm
+    // (SQLite recovers the WAL on the next start).
+    qCWarning(lcApp) << "The in-process backend's thread is still busy; leaving it";
+    Q_UNUSED(d.release());
+    d.reset(new Private);
 }
 
 QUrl EmbeddedBackend::baseUrl() const
 {
-    return d->backend ? d->backend->baseUrl() : QUrl();
+    return d->backend ? d->baseUrl : QUrl();
 }
 
 QStringList EmbeddedBackend::webhookUrls() const
 {
-    return d->backend ? d->backend->webhookUrls() : QStringList();
+    return d->backend ? d->webhookUrls : QStringList();
 }
 
 QString EmbeddedBackend::token(bool forceNew)
@@ -106,6 +147,7 @@ QString EmbeddedBackend::token(bool forceNew)
     const QDateTime now = QDateTime::currentDateTimeUtc();
     if (!forceNew && !d->token.isEmpty() && now.secsTo(d->tokenExpiresAt) > RefreshBeforeSecs)
         return d->token;
+    // Reads only the configuration, which does not change after start(): safe from here.
     auto minted =
         d->backend->mintToken(u"dashboard"_s, {u"calls:read"_s, u"calls:write"_s}, TokenTtlSecs);
     if (!minted) {

@@ -14,6 +14,10 @@
 #include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QThread>
+
+#include <atomic>
+#include <thread>
 
 using namespace Qt::StringLiterals;
 using namespace callwatch::app;
@@ -131,6 +135,32 @@ private Q_SLOTS:
         QVERIFY(!fresh.isEmpty());
         QVERIFY(fresh != first);
         QCOMPARE(TokenInfo::fromJwt(fresh).subject, TokenInfo::fromJwt(first).subject);
+        backend.stop();
+    }
+
+    void servesWhileTheGuiThreadIsBusy()
+    {
+        // The backend has a thread of its own: a webhook or REST call is answered even while
+        // the GUI thread is stuck (a long layout, a slow frame), and SQL never runs on it.
+        QTemporaryDir dataDir;
+        const int port = freePort();
+        EmbeddedBackend backend;
+        QVERIFY(backend.start({port, dataDir.path()}).ok());
+        std::atomic<bool> answered = false;
+        std::thread client([port, &answered] {
+            QTcpSocket socket; // lives in this plain thread; only blocking calls are used
+            socket.connectToHost(QHostAddress::LocalHost, quint16(port));
+            if (!socket.waitForConnected(2500))
+                return;
+            socket.write("GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n");
+            QByteArray response;
+            while (!response.contains("\r\n\r\n") && socket.waitForReadyRead(2500))
+                response += socket.readAll();
+            answered = response.startsWith("HTTP/1.1 200");
+        });
+        QThread::sleep(4); // the GUI thread processes no events meanwhile
+        client.join();
+        QVERIFY(answered);
         backend.stop();
     }
 };
