@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "webhooks/signatureverifier.h"
 
-#include <QMessageAuthenticationCode>
+#include "webhooks/digest.h"
 
 using namespace Qt::StringLiterals;
 
@@ -117,11 +117,7 @@ bool constantTimeEquals(QByteArrayView expected, QByteArrayView given)
 
 QByteArray macHex(QByteArrayView secret, QByteArrayView timestampText, QByteArrayView body)
 {
-    QMessageAuthenticationCode mac(QCryptographicHash::Sha256, secret.toByteArray());
-    mac.addData(timestampText.data(), timestampText.size());
-    mac.addData(".", 1);
-    mac.addData(body.data(), body.size());
-    return mac.result().toHex();
+    return digest::hmacSha256Hex(secret, {timestampText, ".", body});
 }
 
 } // namespace

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "webhooks/transcriptionturn.h"
 
+#include "webhooks/digest.h"
 #include "webhooks/jsonfieldreader.h"
 
-#include <QCryptographicHash>
 #include <QJsonDocument>
 #include <QJsonParseError>
 #include <QTimeZone>
@@ -82,9 +82,7 @@ QString TranscriptionTurn::turnKey() const
     const QString time = timeInCallSecs ? QString::number(*timeInCallSecs, 'f', 3) : QString();
     // U+001F (unit separator) cannot be confused with text inside the parts.
     const QString material = speaker % QChar(0x1f) % time % QChar(0x1f) % message;
-    return u"h:"_s %
-           QString::fromLatin1(
-               QCryptographicHash::hash(material.toUtf8(), QCryptographicHash::Sha256).toHex());
+    return u"h:"_s % QString::fromLatin1(digest::sha256Hex(material.toUtf8()));
 }
 
 Result<TranscriptionTurn> TranscriptionTurn::parse(const QByteArray &body)

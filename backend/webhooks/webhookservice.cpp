@@ -2,13 +2,13 @@
 #include "webhooks/webhookservice.h"
 
 #include "webhooks/audiopayloadscanner.h"
+#include "webhooks/digest.h"
 #include "webhooks/ingestwriter.h"
 #include "webhooks/logging.h"
 #include "webhooks/webhookenvelope.h"
 #include "webhooks/webhookprocessor.h"
 
 #include <QBuffer>
-#include <QCryptographicHash>
 #include <QDateTime>
 #include <QDir>
 #include <QFile>
@@ -103,8 +103,7 @@ WebhookService::deliveryFor(const http::HttpRequest &request, const QString &rou
     delivery.bodySize = request.bodySize;
     delivery.verification = SignatureVerifier::outcomeCode(verification.outcome);
     if (!request.body.isEmpty())
-        delivery.bodySha256 = QString::fromLatin1(
-            QCryptographicHash::hash(request.body, QCryptographicHash::Sha256).toHex());
+        delivery.bodySha256 = QString::fromLatin1(digest::sha256Hex(request.body));
     return delivery;
 }
 
@@ -259,8 +258,7 @@ WebhookService::AudioJob WebhookService::decodeAudio(const http::HttpRequest &re
     }
     job.verification =
         m_postCallVerifier.verify(request.header(SignatureHeader), body.bytes(), now());
-    job.sha256 = QString::fromLatin1(
-        QCryptographicHash::hash(body.bytes(), QCryptographicHash::Sha256).toHex());
+    job.sha256 = QString::fromLatin1(digest::sha256Hex(body.bytes()));
     if (!job.verification.ok())
         return job;
 

@@ -10,7 +10,7 @@ CALLWATCH_BUILD="${CALLWATCH_BUILD_DIR:-$CALLWATCH_ROOT/build}"
 CALLWATCH_BUILD_PACKAGES=(
     cmake ninja-build g++ pkg-config clang-format
     qt6-base-dev qt6-websockets-dev qt6-declarative-dev libgl-dev
-    libqt6sql6-sqlite libqt6sql6-psql libjwt-dev libsqlite3-dev
+    libqt6sql6-sqlite libqt6sql6-psql libjwt-dev libsqlite3-dev libssl-dev
 )
 CALLWATCH_RUNTIME_PACKAGES=(
     qml6-module-qtquick qml6-module-qtquick-controls qml6-module-qtquick-layouts
