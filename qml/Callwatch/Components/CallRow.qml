@@ -43,7 +43,10 @@ Rectangle {
     implicitHeight: 78
     color: selected ? Theme.selected : hover.hovered ? Theme.hover : "transparent"
 
-    HoverHandler { id: hover }
+    HoverArea {
+        id: hover
+        objectName: "hoverArea"
+    }
     TapHandler { onTapped: root.activated() }
 
     Rectangle {

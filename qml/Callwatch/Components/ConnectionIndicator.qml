@@ -38,6 +38,12 @@ Rectangle {
     border.width: 1
     border.color: Qt.rgba(Theme.toneColor(tone).r, Theme.toneColor(tone).g, Theme.toneColor(tone).b, 0.35)
 
+    // Below the row, so the retry link keeps its own hover.
+    HoverArea {
+        id: hover
+        objectName: "hoverArea"
+    }
+
     Row {
         id: row
         anchors.centerIn: parent
@@ -88,8 +94,7 @@ Rectangle {
         }
     }
 
-    HoverHandler { id: hover }
-    ToolTip.visible: hover.hovered && root.detail.length > 0
+    ToolTip.visible: (hover.hovered || retryArea.containsMouse) && root.detail.length > 0
     ToolTip.text: root.detail
     ToolTip.delay: 400
 }

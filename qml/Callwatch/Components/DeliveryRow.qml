@@ -25,7 +25,10 @@ Rectangle {
     implicitHeight: column.implicitHeight + 20
     color: selected ? Theme.selected : hover.hovered ? Theme.hover : "transparent"
 
-    HoverHandler { id: hover }
+    HoverArea {
+        id: hover
+        objectName: "hoverArea"
+    }
     TapHandler { onTapped: root.activated() }
 
     Rectangle {
