@@ -26,6 +26,8 @@ constexpr size_t ReadSliceBytes = 16 * 1024;
 constexpr int MaxSlicesPerWakeup = 16;
 /** Frames gathered into one sendmsg() (well under IOV_MAX). */
 constexpr qsizetype MaxFramesPerWrite = 64;
+/** Above this many unsent bytes, pings are not answered (see dispatch()). */
+constexpr qint64 MaxQueuedBeforePong = 64 * 1024;
 
 } // namespace
 
@@ -150,7 +152,9 @@ bool WebSocketConnection::dispatch(const IncomingFrame &frame)
             Q_EMIT binaryMessageReceived();
         break;
     case IncomingFrame::Kind::Ping:
-        if (!m_closeSent) {
+        // A peer that pings without reading gets no more pongs once our queue is this long:
+        // otherwise a ping flood would grow the queue without bound.
+        if (!m_closeSent && m_queuedBytes <= MaxQueuedBeforePong) {
             queue(WsFrame::pong(frame.payload));
             flush();
         }

@@ -210,6 +210,7 @@ private Q_SLOTS:
     void serverCloseAbortsSilentPeer();
     void protocolErrorCloses1002();
     void unreadBytesQueueAndDrainInOrder();
+    void pingFloodFromANonReaderStaysBounded();
 };
 
 void TestWebSocketConnection::handshakeByteByByteThenEcho()
@@ -369,6 +370,31 @@ void TestWebSocketConnection::unreadBytesQueueAndDrainInOrder()
                  QByteArray::number(i));
     QCOMPARE(server.connection->bufferedBytes(), 0);
     QVERIFY(server.writableSignals > 0);
+}
+
+void TestWebSocketConnection::pingFloodFromANonReaderStaysBounded()
+{
+    Server server(shortLimits());
+    Client client;
+    client.socket.setSocketOption(QAbstractSocket::ReceiveBufferSizeSocketOption, 4096);
+    QVERIFY(client.upgrade(server));
+    QTRY_COMPARE(server.handshakes, 1);
+    client.socket.setReadBufferSize(1); // never reads again
+    // 200,000 pings of 125 bytes (25 MB): answered while the pongs fit, then no longer queued.
+    const QByteArray ping = maskedFrame(0x89, QByteArray(125, 'p'));
+    QByteArray burst;
+    for (int i = 0; i < 1000; ++i)
+        burst += ping;
+    for (int round = 0; round < 200 && server.connection; ++round) {
+        client.socket.write(burst);
+        client.socket.flush();
+        QTest::qWait(1);
+    }
+    QTRY_VERIFY_WITH_TIMEOUT(client.socket.bytesToWrite() == 0, 20000);
+    QTest::qWait(50);
+    QVERIFY(server.connection);
+    QVERIFY2(server.connection->bufferedBytes() <= 64 * 1024 + 127,
+             QByteArray::number(server.connection->bufferedBytes()).constData());
 }
 
 QTEST_GUILESS_MAIN(TestWebSocketConnection)
