@@ -157,6 +157,16 @@ void LiveSession::onBinaryMessage()
 
 void LiveSession::handleSubscribe(const ClientMessage &message)
 {
+    if (message.selector.kind != Selector::Kind::All &&
+        !m_subscriptions.contains(message.selector) &&
+        m_subscriptions.identifierCount() >= m_env.options->maxSubscribedIdentifiers) {
+        sendControl(LiveProtocol::errorMessage(
+            u"too_many_subscriptions"_s,
+            u"This connection holds %1 call identifiers, the most allowed: subscribe with "
+            u"\"all\": true or unsubscribe first."_s.arg(m_subscriptions.identifierCount()),
+            message.requestId));
+        return;
+    }
     // Events up to this id were published before the subscription existed.
     const qint64 liveFrom = m_env.lastPublishedId();
     std::optional<bool> recovered;

@@ -42,6 +42,9 @@ struct LiveHubOptions
     int pongTimeoutMs = 10000;
     int tokenExpiringNoticeSecs = 60;
     int replayPageSize = 256;
+    /** Per client; more gets `too_many_subscriptions` (a client watching that many calls
+     * should subscribe to `all`). Bounds the memory one client can make the hub hold. */
+    int maxSubscribedIdentifiers = 2000;
     int closeTimeoutMs = 5000; ///< after our close frame, abort peers that don't finish closing
     int handshakeTimeoutMs = 10000; ///< WebSocket upgrade must complete within this
     /** Milliseconds since the Unix epoch; tests move it to reach token expiry quickly. */

@@ -42,6 +42,19 @@ void SubscriptionSet::add(const Selector &selector, qint64 afterId,
     }
 }
 
+bool SubscriptionSet::contains(const Selector &selector) const
+{
+    switch (selector.kind) {
+    case Selector::Kind::All:
+        return m_allAfterId.has_value();
+    case Selector::Kind::CallSid:
+        return m_callSids.contains(selector.value);
+    case Selector::Kind::ConversationId:
+        return m_conversations.contains(selector.value);
+    }
+    return false;
+}
+
 void SubscriptionSet::remove(const Selector &selector)
 {
     switch (selector.kind) {

@@ -32,6 +32,10 @@ public:
 
     bool matches(qint64 eventId, const QString &callSid, const QString &conversationId) const;
     bool isEmpty() const;
+    /** Whether this exact selector is subscribed already. */
+    bool contains(const Selector &selector) const;
+    /** Call sids and conversation ids held (a call counts once per identifier known for it). */
+    qsizetype identifierCount() const { return m_callSids.size() + m_conversations.size(); }
 
 private:
     struct Entry

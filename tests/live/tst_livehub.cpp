@@ -63,6 +63,7 @@ private Q_SLOTS:
     void protocolErrorsKeepSocket_data();
     void protocolErrorsKeepSocket();
     void binaryMessageIsAnError();
+    void subscriptionsPerClientAreCapped();
     void oversizedMessageCloses1009();
     void tokenRefreshKeepsSocket();
     void refreshRefused_data();
@@ -333,6 +334,33 @@ void TestLiveHub::binaryMessageIsAnError()
     QTRY_COMPARE_WITH_TIMEOUT(client.count(u"error"_s), 1, 5000);
     QCOMPARE(client.ofType(u"error"_s).first().body.value("code"_L1).toString(),
              u"unsupported_message"_s);
+    QVERIFY(!client.disconnected);
+}
+
+void TestLiveHub::subscriptionsPerClientAreCapped()
+{
+    LiveHubOptions options;
+    options.maxSubscribedIdentifiers = 3;
+    HubFixture fixture(options);
+    TestClient client;
+    QVERIFY(connectAndSubscribe(fixture, client, Selector::callSid(u"EL_cap_1"_s)));
+    client.send(LiveProtocol::subscribeMessage(Selector::callSid(u"EL_cap_2"_s)));
+    client.send(LiveProtocol::subscribeMessage(Selector::conversationId(u"conv_cap_3"_s)));
+    client.send(LiveProtocol::subscribeMessage(Selector::callSid(u"EL_cap_4"_s), {}, u"over"_s));
+    client.send(LiveProtocol::subscribeMessage(Selector::callSid(u"EL_cap_2"_s))); // held already
+    client.send(LiveProtocol::subscribeMessage(Selector::all()));                  // always fine
+    QVERIFY(client.roundTrip());
+    QCOMPARE(client.count(u"subscribed"_s), 5);
+    QCOMPARE(client.count(u"error"_s), 1);
+    const QJsonObject error = client.ofType(u"error"_s).first().body;
+    QCOMPARE(error.value("code"_L1).toString(), u"too_many_subscriptions"_s);
+    QCOMPARE(error.value("request_id"_L1).toString(), u"over"_s);
+    // Room again after an unsubscribe.
+    client.send(LiveProtocol::unsubscribeMessage(Selector::callSid(u"EL_cap_1"_s)));
+    client.send(LiveProtocol::subscribeMessage(Selector::callSid(u"EL_cap_4"_s)));
+    QVERIFY(client.roundTrip());
+    QCOMPARE(client.count(u"subscribed"_s), 6);
+    QCOMPARE(client.count(u"error"_s), 1);
     QVERIFY(!client.disconnected);
 }
 
