@@ -23,7 +23,10 @@ struct DeliveryRecord
     QString eventType;
     QString signatureHeader;
     QJsonObject headers; ///< only the ones that matter (content-type, user-agent, …)
-    QByteArray body;     ///< empty when the body stays on disk (bodyPath) or was not loaded
+    /// Optional: `headers` already in their column form (the text sql::json(headers) gives),
+    /// serialized ahead on the HTTP thread; when set it is stored and `headers` is not read.
+    QString headersText;
+    QByteArray body; ///< empty when the body stays on disk (bodyPath) or was not loaded
     QString bodyPath;
     qint64 bodySize = 0;
     QString bodySha256;

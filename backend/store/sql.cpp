@@ -275,10 +275,58 @@ QString valueRows(qsizetype rows, int columns)
     return out;
 }
 
+namespace {
+
+// Days since 1970-01-01 to a civil date (proleptic Gregorian; H. Hinnant's civil_from_days).
+void civilFromDays(qint64 days, int &year, int &month, int &day)
+{
+    days += 719468;
+    const qint64 era = (days >= 0 ? days : days - 146096) / 146097;
+    const qint64 dayOfEra = days - era * 146097;
+    const qint64 yearOfEra =
+        (dayOfEra - dayOfEra / 1460 + dayOfEra / 36524 - dayOfEra / 146096) / 365;
+    const qint64 dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100);
+    const qint64 monthIndex = (5 * dayOfYear + 2) / 153;
+    day = int(dayOfYear - (153 * monthIndex + 2) / 5 + 1);
+    month = int(monthIndex < 10 ? monthIndex + 3 : monthIndex - 9);
+    year = int(yearOfEra + era * 400 + (month <= 2 ? 1 : 0));
+}
+
+void putDigits(char *out, int value, int count)
+{
+    for (int i = count - 1; i >= 0; --i) {
+        out[i] = char('0' + value % 10);
+        value /= 10;
+    }
+}
+
+} // namespace
+
 QString timeText(const QDateTime &time)
 {
     // By hand: QDateTime::toString(format) goes through the locale machinery, and this runs
-    // several times for every stored webhook.
+    // several times for every stored webhook. Years 1970–9999 (every time we stamp) straight
+    // from the instant; anything else through QDate.
+    constexpr qint64 DayMs = 86400000;
+    constexpr qint64 Year10000Ms = 253402300800000; // 10000-01-01T00:00:00Z
+    const qint64 ms = time.isValid() ? time.toMSecsSinceEpoch() : -1;
+    if (ms >= 0 && ms < Year10000Ms) {
+        int year = 0;
+        int month = 0;
+        int day = 0;
+        civilFromDays(ms / DayMs, year, month, day);
+        const int msOfDay = int(ms % DayMs);
+        char text[24] = {'0', '0', '0', '0', '-', '0', '0', '-', '0', '0', 'T', '0',
+                         '0', ':', '0', '0', ':', '0', '0', '.', '0', '0', '0', 'Z'};
+        putDigits(text, year, 4);
+        putDigits(text + 5, month, 2);
+        putDigits(text + 8, day, 2);
+        putDigits(text + 11, msOfDay / 3600000, 2);
+        putDigits(text + 14, msOfDay / 60000 % 60, 2);
+        putDigits(text + 17, msOfDay / 1000 % 60, 2);
+        putDigits(text + 20, msOfDay % 1000, 3);
+        return QString::fromLatin1(text, sizeof text);
+    }
     const QDateTime utc = time.toUTC();
     const QDate date = utc.date();
     const QTime clock = utc.time();
@@ -294,12 +342,53 @@ QVariant time(const QDateTime &time)
     return time.isValid() ? QVariant(timeText(time)) : QVariant();
 }
 
+namespace {
+
+// timeText()'s own form, "YYYY-MM-DDTHH:MM:SS.mmmZ", read by hand: it is what SQLite gives back
+// for every stored time, and the general path below costs a regex and the ISO parser per value.
+std::optional<QDateTime> fromTimeText(QStringView text)
+{
+    constexpr QStringView shape = u"0000-00-00T00:00:00.000Z";
+    if (text.size() != shape.size())
+        return std::nullopt;
+    int digits[17];
+    int n = 0;
+    for (qsizetype i = 0; i < text.size(); ++i) {
+        const char16_t c = text[i].unicode();
+        if (shape[i] == u'0') {
+            if (c < u'0' || c > u'9')
+                return std::nullopt;
+            digits[n++] = c - u'0';
+        } else if (c != shape[i].unicode()) {
+            return std::nullopt;
+        }
+    }
+    auto number = [&digits](int from, int count) {
+        int value = 0;
+        for (int i = from; i < from + count; ++i)
+            value = value * 10 + digits[i];
+        return value;
+    };
+    const QDate date(number(0, 4), number(4, 2), number(6, 2));
+    const QTime clock(number(8, 2), number(10, 2), number(12, 2), number(14, 3));
+    if (!date.isValid() || !clock.isValid())
+        return std::nullopt;
+    return QDateTime(date, clock, Qt::UTC); // what toUTC() gives on the general path
+}
+
+} // namespace
+
 QDateTime toTime(const QVariant &value)
 {
     if (value.isNull())
         return {};
     if (value.typeId() == QMetaType::QDateTime)
         return value.toDateTime().toUTC();
+    if (value.typeId() == QMetaType::QString) {
+        if (auto exact =
+                fromTimeText(QStringView(*static_cast<const QString *>(value.constData()))))
+            return *exact;
+    }
     QString text = value.toString().trimmed();
     // PostgreSQL prints "2024-05-01 10:00:00.123+00"; Qt's ISO parser wants 'T' and "+00:00".
     if (text.size() > 10 && text.at(10) == u' ')

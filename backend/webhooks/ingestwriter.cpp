@@ -196,8 +196,7 @@ void IngestWriter::acknowledge(std::deque<Item> group, std::vector<WorkResult> r
 {
     if (!m_syncer) {
         Q_EMIT committed();
-        for (size_t i = 0; i < group.size(); ++i)
-            answer(group[i], results[i]);
+        answerAll(group, std::move(results));
         return;
     }
     auto pending = std::make_shared<std::pair<std::deque<Item>, std::vector<WorkResult>>>(
@@ -208,10 +207,11 @@ void IngestWriter::acknowledge(std::deque<Item> group, std::vector<WorkResult> r
             Q_EMIT committed();
         // Not flushed: the data may still reach the disk, but it is not acknowledged; the
         // sender retries and the redelivery is recognised (dedup, turn keys).
-        const WorkResult unavailable =
-            durable ? WorkResult{} : databaseUnavailable(u"the WAL could not be flushed"_s);
-        for (size_t i = 0; i < items.size(); ++i)
-            answer(items[i], durable ? answers[i] : unavailable);
+        if (!durable) {
+            const WorkResult unavailable = databaseUnavailable(u"the WAL could not be flushed"_s);
+            answers.assign(items.size(), unavailable);
+        }
+        answerAll(items, std::move(answers));
     });
 }
 
@@ -251,6 +251,36 @@ WorkResult IngestWriter::runAlone(QSqlDatabase &db, Item &item)
     if (auto committed = savepoint.commit(); !committed)
         result = databaseUnavailable(committed.error().message);
     return result;
+}
+
+void IngestWriter::answerAll(std::deque<Item> &items, std::vector<WorkResult> results)
+{
+    for (size_t from = 0; from < items.size();) {
+        size_t end = from + 1;
+        while (end < items.size() && items[end].context == items[from].context)
+            ++end;
+        QPointer<QObject> context = items[from].context;
+        if (end - from == 1 || !context) {
+            for (size_t i = from; i < end; ++i)
+                answer(items[i], results[i]);
+            from = end;
+            continue;
+        }
+        std::vector<std::pair<Done, WorkResult>> run;
+        run.reserve(end - from);
+        for (size_t i = from; i < end; ++i) {
+            if (items[i].done)
+                run.emplace_back(std::move(items[i].done), std::move(results[i]));
+        }
+        QMetaObject::invokeMethod(
+            context.data(),
+            [run = std::move(run)] {
+                for (const auto &[done, result] : run)
+                    done(result);
+            },
+            Qt::QueuedConnection);
+        from = end;
+    }
 }
 
 void IngestWriter::answer(const Item &item, const WorkResult &result)

@@ -119,6 +119,9 @@ private:
     /** Answers a committed group: now (PostgreSQL) or once the WAL is flushed (SQLite). */
     void acknowledge(std::deque<Item> group, std::vector<WorkResult> results);
     static void answer(const Item &item, const WorkResult &result);
+    /// answer() for a whole group: one posted event per run of items with the same context
+    /// (one wake-up of the HTTP thread instead of one per request), same order.
+    static void answerAll(std::deque<Item> &items, std::vector<WorkResult> results);
 
     store::Database *m_database;
     mutable std::mutex m_mutex;

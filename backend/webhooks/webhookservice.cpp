@@ -33,19 +33,56 @@ int statusFor(SignatureVerifier::Outcome outcome)
     return outcome == SignatureVerifier::Outcome::NoSecretConfigured ? 503 : 401;
 }
 
-QJsonObject headersThatMatter(const http::HttpRequest &request)
+// In the order QJsonObject sorts them, so the text written by hand below is its text.
+constexpr const char *HeadersThatMatter[] = {"content-length",       "content-type",
+                                             "elevenlabs-signature", "transfer-encoding",
+                                             "user-agent",           "x-forwarded-for"};
+
+// Printable ASCII without quote or backslash: a JSON string as it stands.
+bool isPlainJsonText(QByteArrayView value)
 {
+    for (const char c : value) {
+        if (c < 0x20 || c > 0x7e || c == '"' || c == '\\')
+            return false;
+    }
+    return true;
+}
+
+} // namespace
+
+void WebhookService::recordHeaders(const http::HttpRequest &request,
+                                   store::DeliveryRecord &delivery)
+{
+    // For every delivery, on the HTTP thread: the compact JSON text of the headers object is
+    // written by hand (no QJsonObject here, no serializing on the writer). A value that would
+    // need escaping takes the general path.
+    QByteArray text;
+    text.reserve(256);
+    bool plain = true;
+    for (const char *name : HeadersThatMatter) {
+        const QByteArray value = request.header(name);
+        if (value.isEmpty())
+            continue;
+        if (!isPlainJsonText(value)) {
+            plain = false;
+            break;
+        }
+        text += (text.isEmpty() ? "{\"" : ",\"") + QByteArray(name) + "\":\"" + value + '"';
+    }
+    if (plain) {
+        delivery.headers = {};
+        delivery.headersText = text.isEmpty() ? QString() : QString::fromLatin1(text + '}');
+        return;
+    }
     QJsonObject headers;
-    for (const char *name : {"content-type", "user-agent", "content-length", "transfer-encoding",
-                             "elevenlabs-signature", "x-forwarded-for"}) {
+    for (const char *name : HeadersThatMatter) {
         const QByteArray value = request.header(name);
         if (!value.isEmpty())
             headers.insert(QLatin1StringView(name), QString::fromLatin1(value));
     }
-    return headers;
+    delivery.headers = headers;
+    delivery.headersText.clear();
 }
-
-} // namespace
 
 http::HttpResponse toResponse(const WorkResult &result)
 {
@@ -98,7 +135,7 @@ WebhookService::deliveryFor(const http::HttpRequest &request, const QString &rou
     delivery.receivedAt = QDateTime::currentDateTimeUtc();
     delivery.route = route;
     delivery.signatureHeader = QString::fromLatin1(request.header(SignatureHeader));
-    delivery.headers = headersThatMatter(request);
+    recordHeaders(request, delivery);
     delivery.body = request.body;
     delivery.bodySize = request.bodySize;
     delivery.verification = SignatureVerifier::outcomeCode(verification.outcome);

@@ -48,6 +48,13 @@ public:
     static http::RouteOptions postCallRouteOptions();
     static http::RouteOptions transcriptionRouteOptions();
 
+    /**
+     * Sets the headers of `delivery` that are recorded with it (content-type, user-agent, …):
+     * `headersText` (their stored JSON text, built by hand) when every value is plain ASCII,
+     * else the `headers` object. Stored, both give the same column value.
+     */
+    static void recordHeaders(const http::HttpRequest &request, store::DeliveryRecord &delivery);
+
 private:
     store::DeliveryRecord deliveryFor(const http::HttpRequest &request, const QString &route,
                                       const SignatureVerifier::Verification &verification) const;

@@ -9,6 +9,7 @@
 #include <QTest>
 #include <QThread>
 
+#include <cstdio>
 #include <thread>
 
 using namespace Qt::StringLiterals;
@@ -41,6 +42,9 @@ private Q_SLOTS:
     void placeholderMismatch();
     void unavailable_data();
     void unavailable();
+    void toTimeReadsStoredForms_data();
+    void toTimeReadsStoredForms();
+    void timeTextMatchesQDate();
 };
 
 namespace {
@@ -344,6 +348,69 @@ void TestDatabaseClass::unavailable()
     QFETCH(QString, shown);
     QVERIFY2(database.error().message.contains(shown), qPrintable(database.error().message));
     QVERIFY(!database.error().message.contains(u"hunter2"));
+}
+
+void TestDatabaseClass::toTimeReadsStoredForms_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<QDateTime>("expected"); // invalid: not a time
+    const auto utc = [](int y, int mo, int d, int h, int mi, int s, int ms) {
+        return QDateTime(QDate(y, mo, d), QTime(h, mi, s, ms), Qt::UTC);
+    };
+    QTest::newRow("timeText") << u"2024-05-01T09:30:00.123Z"_s << utc(2024, 5, 1, 9, 30, 0, 123);
+    QTest::newRow("leap day") << u"2024-02-29T23:59:59.999Z"_s << utc(2024, 2, 29, 23, 59, 59, 999);
+    QTest::newRow("postgres") << u"2024-05-01 09:30:00.123+00"_s << utc(2024, 5, 1, 9, 30, 0, 123);
+    QTest::newRow("offset") << u"2024-05-01T11:30:00.123+02:00"_s << utc(2024, 5, 1, 9, 30, 0, 123);
+    QTest::newRow("no millis") << u"2024-05-01T09:30:00Z"_s << utc(2024, 5, 1, 9, 30, 0, 0);
+    QTest::newRow("padded") << u" 2024-05-01T09:30:00.123Z "_s << utc(2024, 5, 1, 9, 30, 0, 123);
+    QTest::newRow("no such day") << u"2023-02-29T09:30:00.123Z"_s << QDateTime();
+    QTest::newRow("hour 25") << u"2024-05-01T25:30:00.123Z"_s << QDateTime();
+    QTest::newRow("letters") << u"2024-05-01T09:3x:00.123Z"_s << QDateTime();
+    QTest::newRow("garbage") << u"yesterday"_s << QDateTime();
+}
+
+void TestDatabaseClass::toTimeReadsStoredForms()
+{
+    // timeText()'s own form is read by hand; every form must read as before, and round-trip.
+    QFETCH(QString, text);
+    QFETCH(QDateTime, expected);
+    const QDateTime read = sql::toTime(QVariant(text));
+    QCOMPARE(read.isValid(), expected.isValid());
+    if (!expected.isValid())
+        return;
+    QCOMPARE(read, expected);
+    QCOMPARE(read.timeSpec(), Qt::UTC);
+    QCOMPARE(sql::toTime(QVariant(sql::timeText(read))), read);
+    QCOMPARE(sql::toTime(QVariant(sql::timeText(read))).timeSpec(), Qt::UTC);
+}
+
+void TestDatabaseClass::timeTextMatchesQDate()
+{
+    // timeText() computes the civil date itself: it must print what QDate/QTime say, for every
+    // day of the years we stamp and around the edges of its range.
+    const auto reference = [](const QDateTime &time) {
+        const QDateTime utc = time.toUTC();
+        char text[40];
+        const int length = std::snprintf(text, sizeof text, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
+                                         utc.date().year(), utc.date().month(), utc.date().day(),
+                                         utc.time().hour(), utc.time().minute(),
+                                         utc.time().second(), utc.time().msec());
+        return QString::fromLatin1(text, length);
+    };
+    QList<QDateTime> times;
+    for (qint64 day = 0; day < 40 * 366; day += 1) // 1970 … 2010, every day
+        times << QDateTime::fromMSecsSinceEpoch(day * 86400000 + (day * 7919) % 86400000, Qt::UTC);
+    for (qint64 ms = 0; ms < 253402300800000; ms += 9999991999) // to 9999, every ~116 days
+        times << QDateTime::fromMSecsSinceEpoch(ms, Qt::UTC);
+    times << QDateTime::fromMSecsSinceEpoch(0, Qt::UTC)
+          << QDateTime(QDate(2000, 2, 29), QTime(23, 59, 59, 999), Qt::UTC)
+          << QDateTime(QDate(2100, 3, 1), QTime(0, 0), Qt::UTC)
+          << QDateTime(QDate(9999, 12, 31), QTime(23, 59, 59, 999), Qt::UTC)
+          << QDateTime(QDate(1969, 12, 31), QTime(23, 59, 59, 999), Qt::UTC) // general path
+          << QDateTime(QDate(2024, 5, 1), QTime(11, 30), Qt::OffsetFromUTC, 7200)
+          << QDateTime(QDate(2024, 5, 1), QTime(11, 30), Qt::LocalTime);
+    for (const QDateTime &time : times)
+        QCOMPARE(sql::timeText(time), reference(time));
 }
 
 QTEST_GUILESS_MAIN(TestDatabaseClass)

@@ -24,6 +24,8 @@ private Q_SLOTS:
     void claimDedupKey();
     void concurrentClaimsHaveOneWinner_data() { TestDatabase::addDialectRows(); }
     void concurrentClaimsHaveOneWinner();
+    void headersTextStoredAsHeaders_data() { TestDatabase::addDialectRows(); }
+    void headersTextStoredAsHeaders();
 };
 
 namespace {
@@ -184,4 +186,28 @@ void TestDeliveryRepository::concurrentClaimsHaveOneWinner()
 }
 
 QTEST_GUILESS_MAIN(TestDeliveryRepository)
+void TestDeliveryRepository::headersTextStoredAsHeaders()
+{
+    // The HTTP thread hands over the headers already serialized: stored through record() and
+    // recordAll(), they read back as the object they stand for.
+    TestDatabase fixture;
+    CW_OPEN_DB(fixture, true);
+    DeliveryRepository repo(fixture.connection());
+    DeliveryRecord input = delivery();
+    const QJsonObject headers = input.headers;
+    input.headers = {};
+    input.headersText = sql::json(headers).toString();
+    QVERIFY(!input.headersText.isEmpty());
+    auto one = repo.record(input);
+    QVERIFY2(one.ok(), qPrintable(one.error().message));
+    auto many = repo.recordAll({input, delivery()});
+    QVERIFY2(many.ok(), qPrintable(many.error().message));
+    QCOMPARE(many->size(), 2);
+    for (const qint64 id : {one.value(), many->at(0), many->at(1)}) {
+        auto got = repo.get(id);
+        QVERIFY(got.ok() && got->has_value());
+        QCOMPARE(got->value().headers, headers);
+    }
+}
+
 #include "tst_deliveryrepository.moc"

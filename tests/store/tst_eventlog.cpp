@@ -25,6 +25,8 @@ private Q_SLOTS:
     void pruneKeepsIdsIncreasing();
     void transcriptionTextMatchesObject_data();
     void transcriptionTextMatchesObject();
+    void transcriptionFieldsMatchQJsonDocument_data();
+    void transcriptionFieldsMatchQJsonDocument();
 };
 
 namespace {
@@ -165,6 +167,52 @@ void TestEventLog::transcriptionTextMatchesObject()
     QCOMPARE(event.callSid, expected.callSid);
     QCOMPARE(event.conversationId, expected.conversationId);
     QCOMPARE(event.createdAt, expected.createdAt);
+}
+
+void TestEventLog::transcriptionFieldsMatchQJsonDocument_data()
+{
+    QTest::addColumn<QString>("message");
+    QTest::addColumn<QString>("speaker");
+    QTest::addColumn<QVariant>("time"); // invalid: no time
+    QTest::newRow("plain") << u"Hello, I'd like to book."_s << u"user"_s << QVariant(12.5);
+    QTest::newRow("no time, empty") << QString() << u"agent"_s << QVariant();
+    QTest::newRow("escapes") << u"\"q\" \\ \t\n\r\b\f \u0000\u0001\u001f \u007f"_s << u"agent"_s
+                             << QVariant(0.1);
+    QTest::newRow("unicode") << u"Grüße \u2028 📞 конв"_s << u"user"_s << QVariant(1e-7);
+    QTest::newRow("integral") << u"a"_s << u"user"_s << QVariant(3.0);
+    QTest::newRow("hundred thousand") << u"a"_s << u"user"_s << QVariant(100000.0);
+    QTest::newRow("just below 1e6") << u"a"_s << u"user"_s << QVariant(999999.0);
+    QTest::newRow("fraction below 1e6") << u"a"_s << u"user"_s << QVariant(123456.789);
+    QTest::newRow("1e6") << u"a"_s << u"user"_s << QVariant(1e6);
+    QTest::newRow("huge") << u"a"_s << u"user"_s << QVariant(1e20);
+    QTest::newRow("zero") << u"a"_s << u"user"_s << QVariant(0.0);
+    QTest::newRow("negative zero") << u"a"_s << u"user"_s << QVariant(-0.0);
+    QTest::newRow("tiny") << u"a"_s << u"user"_s << QVariant(5e-324);
+    QTest::newRow("thirds") << u"a"_s << u"user"_s << QVariant(1.0 / 3.0);
+    QTest::newRow("ten thousand and a half") << u"a"_s << u"user"_s << QVariant(10000.5);
+    QTest::newRow("small") << u"a"_s << u"user"_s << QVariant(0.0001);
+}
+
+void TestEventLog::transcriptionFieldsMatchQJsonDocument()
+{
+    // The HTTP thread serializes a turn's event fields by hand: byte for byte what
+    // QJsonDocument writes for the same object (the stored event text must not change).
+    QFETCH(QString, message);
+    QFETCH(QString, speaker);
+    QFETCH(QVariant, time);
+    NewTurn turn;
+    turn.speaker = speaker;
+    turn.message = message;
+    if (time.isValid())
+        turn.timeInCallSecs = time.toDouble();
+    const QJsonValue timeValue =
+        turn.timeInCallSecs ? QJsonValue(*turn.timeInCallSecs) : QJsonValue(QJsonValue::Null);
+    const QByteArray object = QJsonDocument(QJsonObject{{u"message"_s, turn.message},
+                                                        {u"source"_s, turn.source},
+                                                        {u"speaker"_s, turn.speaker},
+                                                        {u"time_in_call_secs"_s, timeValue}})
+                                  .toJson(QJsonDocument::Compact);
+    QCOMPARE(callevents::transcriptionFields(turn), object.mid(1, object.size() - 2));
 }
 
 #include "tst_eventlog.moc"

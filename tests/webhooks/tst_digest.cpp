@@ -7,6 +7,8 @@
 #include <QMessageAuthenticationCode>
 #include <QTest>
 
+#include <thread>
+
 using namespace callwatch::webhooks;
 
 class TestDigest : public QObject
@@ -45,6 +47,44 @@ private Q_SLOTS:
         mac.addData("1700000000.");
         mac.addData(data);
         QCOMPARE(digest::hmacSha256Hex(key, {"1700000000", ".", data}), mac.result().toHex());
+    }
+
+    void keysInterleavedAndReused()
+    {
+        // Keyed contexts are kept per thread and restarted for each MAC: repeated and alternating
+        // keys (rotation: two secrets), more keys than are kept, and other threads must all give
+        // each message's own MAC.
+        auto expected = [](const QByteArray &key, const QByteArray &body) {
+            QMessageAuthenticationCode mac(QCryptographicHash::Sha256, key);
+            mac.addData("1700000000.");
+            mac.addData(body);
+            return mac.result().toHex();
+        };
+        QList<QByteArray> keys;
+        for (int k = 0; k < 11; ++k)
+            keys << "wsec_key_" + QByteArray::number(k) + QByteArray(k * 9, 'k');
+        keys << QByteArray(200, 'L'); // longer than a block: hashed first
+        auto check = [&] {
+            for (int round = 0; round < 3; ++round) {
+                for (int i = 0; i < keys.size() * 2; ++i) {
+                    const QByteArray &key = keys.at((i * 7 + round) % keys.size());
+                    const QByteArray body = "{\"n\":" + QByteArray::number(i * 31 + round) + "}";
+                    if (digest::hmacSha256Hex(key, {"1700000000", ".", body}) !=
+                        expected(key, body))
+                        return false;
+                    if (digest::hmacSha256Hex(keys.at(0), {"1700000000", ".", body}) !=
+                        expected(keys.at(0), body))
+                        return false;
+                }
+            }
+            return true;
+        };
+        QVERIFY(check());
+        bool otherThread = false;
+        std::thread worker([&] { otherThread = check(); });
+        worker.join();
+        QVERIFY(otherThread);
+        QVERIFY(check());
     }
 };
 

@@ -8,6 +8,7 @@
 #include "store/walsyncer.h"
 #include "webhooks/ingestwriter.h"
 #include "webhooks/webhookprocessor.h"
+#include "webhooks/webhookservice.h"
 
 #include <QDeadlineTimer>
 #include <QFile>
@@ -143,6 +144,8 @@ private Q_SLOTS:
     void turnBatchMatchesOneByOne_data() { TestDatabase::addDialectRows(); }
     void turnBatchMatchesOneByOne();
     void walSyncerAcknowledgesAfterFlush();
+    void recordedHeadersMatchObject_data();
+    void recordedHeadersMatchObject();
 };
 
 namespace {
@@ -327,4 +330,48 @@ void TestIngestWriter::walSyncerAcknowledgesAfterFlush()
 }
 
 QTEST_GUILESS_MAIN(TestIngestWriter)
+void TestIngestWriter::recordedHeadersMatchObject_data()
+{
+    QTest::addColumn<http::HeaderList>("headers");
+    const http::HeaderList typical{{"host", "127.0.0.1"},
+                                   {"user-agent", "ElevenLabs/1.0 (+https://elevenlabs.io)"},
+                                   {"content-type", "application/json"},
+                                   {"content-length", "312"},
+                                   {"elevenlabs-signature", "t=1714564800,v0=ab12"},
+                                   {"x-forwarded-for", "10.0.0.1, 10.0.0.2"},
+                                   {"transfer-encoding", "chunked"}};
+    QTest::newRow("typical") << typical;
+    QTest::newRow("none that matter") << http::HeaderList{{"host", "x"}, {"accept", "*/*"}};
+    QTest::newRow("none") << http::HeaderList{};
+    QTest::newRow("one") << http::HeaderList{{"user-agent", "relay"}};
+    QTest::newRow("repeated: the first counts")
+        << http::HeaderList{{"user-agent", "first"}, {"user-agent", "second"}};
+    QTest::newRow("quote and backslash")
+        << http::HeaderList{{"content-type", "a\"b"}, {"user-agent", "c\\d"}};
+    QTest::newRow("tab") << http::HeaderList{{"user-agent", "a\tb"}};
+    QTest::newRow("latin-1 byte") << http::HeaderList{{"user-agent", "caf\xe9"},
+                                                      {"content-type", "application/json"}};
+    QTest::newRow("DEL") << http::HeaderList{{"user-agent", "a\x7f"}};
+}
+
+void TestIngestWriter::recordedHeadersMatchObject()
+{
+    // The headers column gets the same value whichever way the HTTP thread prepared it.
+    QFETCH(http::HeaderList, headers);
+    http::HttpRequest request;
+    request.headers = headers;
+    QJsonObject expected;
+    for (const char *name : {"content-type", "user-agent", "content-length", "transfer-encoding",
+                             "elevenlabs-signature", "x-forwarded-for"}) {
+        const QByteArray value = request.header(name);
+        if (!value.isEmpty())
+            expected.insert(QLatin1StringView(name), QString::fromLatin1(value));
+    }
+    store::DeliveryRecord delivery;
+    webhooks::WebhookService::recordHeaders(request, delivery);
+    const QVariant stored = delivery.headersText.isEmpty() ? store::sql::json(delivery.headers)
+                                                           : QVariant(delivery.headersText);
+    QCOMPARE(stored, store::sql::json(expected));
+}
+
 #include "tst_ingestwriter.moc"
