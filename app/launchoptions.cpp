@@ -37,8 +37,12 @@ Result<LaunchOptions> LaunchOptions::parse(const QStringList &arguments,
     const QCommandLineOption startupReport(
         u"startup-report"_s,
         u"Print the time to the first frame and to a populated call list, then quit."_s);
+    const QCommandLineOption frameReport(
+        u"frame-report"_s,
+        u"Measure event-loop latency and frame intervals for SECONDS, print one JSON line, quit."_s,
+        u"SECONDS"_s);
     parser.addOptions({help, version, connect, token, port, dataDir, screenshot, delay, size, theme,
-                       select, page, startupReport});
+                       select, page, startupReport, frameReport});
 
     LaunchOptions options;
     if (!parser.parse(arguments))
@@ -90,6 +94,15 @@ Result<LaunchOptions> LaunchOptions::parse(const QStringList &arguments,
     options.selectCall = parser.value(select);
     options.page = parser.value(page);
     options.startupReport = parser.isSet(startupReport);
+    if (parser.isSet(frameReport)) {
+        bool ok = false;
+        options.frameReportSeconds = parser.value(frameReport).toInt(&ok);
+        if (!ok || options.frameReportSeconds <= 0 || options.frameReportSeconds > 86400)
+            return Error{u"invalid_arguments"_s, u"--frame-report needs 1..86400 seconds"_s};
+        if (options.startupReport)
+            return Error{u"invalid_arguments"_s,
+                         u"--frame-report and --startup-report are separate runs"_s};
+    }
     if (!options.page.isEmpty() && options.page != "calls"_L1 && options.page != "webhooks"_L1)
         return Error{u"invalid_arguments"_s, u"--page must be calls or webhooks"_s};
     return options;

@@ -27,6 +27,7 @@ struct LaunchOptions
     QString selectCall;
     QString page;               ///< "calls" or "webhooks"
     bool startupReport = false; ///< print the time to first frame and to a populated list, quit
+    int frameReportSeconds = 0; ///< > 0: measure frame pacing and event-loop latency, print, quit
     bool helpRequested = false;
     bool versionRequested = false;
     QString helpText;

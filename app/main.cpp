@@ -3,6 +3,7 @@
 // this file parses the command line, builds the objects and hands them to QML.
 #include "app/appsettings.h"
 #include "app/dashboard.h"
+#include "app/frameprobe.h"
 #include "app/launcher.h"
 #include "app/launchoptions.h"
 #include "app/startupprobe.h"
@@ -74,7 +75,8 @@ int main(int argc, char *argv[])
 
     // A screenshot or measurement run must not disturb the user's remembered window and filters.
     QTemporaryDir scratch;
-    auto storage = options->screenshotPath.isEmpty() && !options->startupReport
+    auto storage = options->screenshotPath.isEmpty() && !options->startupReport &&
+                           options->frameReportSeconds == 0
                        ? std::make_unique<QSettings>()
                        : std::make_unique<QSettings>(scratch.filePath(u"settings.ini"_s),
                                                      QSettings::IniFormat);
@@ -91,6 +93,9 @@ int main(int argc, char *argv[])
     std::unique_ptr<StartupProbe> probe;
     if (options->startupReport)
         probe = std::make_unique<StartupProbe>(window, &dashboard);
+    std::unique_ptr<FrameProbe> frameProbe;
+    if (options->frameReportSeconds > 0)
+        frameProbe = std::make_unique<FrameProbe>(window, &dashboard, options->frameReportSeconds);
     launcher.start();
     if (!options->selectCall.isEmpty())
         dashboard.selectCall(options->selectCall);

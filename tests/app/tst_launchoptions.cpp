@@ -95,6 +95,42 @@ private Q_SLOTS:
         QVERIFY(options->helpText.contains(u"--startup-report"_s));
     }
 
+    void frameReportOption_data()
+    {
+        QTest::addColumn<QStringList>("arguments");
+        QTest::addColumn<bool>("ok");
+        QTest::addColumn<int>("seconds");
+
+        QTest::newRow("absent") << QStringList{} << true << 0;
+        QTest::newRow("sixty seconds") << QStringList{u"--frame-report"_s, u"60"_s} << true << 60;
+        QTest::newRow("with connect and select")
+            << QStringList{u"--connect"_s, u"http://127.0.0.1:9"_s, u"--select"_s,
+                           u"CA1"_s,       u"--frame-report"_s,     u"5"_s}
+            << true << 5;
+        QTest::newRow("missing value") << QStringList{u"--frame-report"_s} << false << 0;
+        QTest::newRow("zero") << QStringList{u"--frame-report"_s, u"0"_s} << false << 0;
+        QTest::newRow("negative") << QStringList{u"--frame-report"_s, u"-3"_s} << false << 0;
+        QTest::newRow("not a number") << QStringList{u"--frame-report"_s, u"long"_s} << false << 0;
+        QTest::newRow("with startup report")
+            << QStringList{u"--frame-report"_s, u"5"_s, u"--startup-report"_s} << false << 0;
+    }
+
+    void frameReportOption()
+    {
+        QFETCH(QStringList, arguments);
+        QFETCH(bool, ok);
+        QFETCH(int, seconds);
+        auto options = LaunchOptions::parse(QStringList{u"callwatch"_s} + arguments, {});
+        QCOMPARE(options.ok(), ok);
+        if (!ok) {
+            QVERIFY(options.error().message.contains(u"frame-report"_s));
+            return;
+        }
+        QCOMPARE(options->frameReportSeconds, seconds);
+        QVERIFY(!options->startupReport);
+        QVERIFY(options->helpText.contains(u"--frame-report"_s));
+    }
+
     void settingsRoundTripAndValidate()
     {
         QTemporaryDir dir;
