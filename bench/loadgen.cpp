@@ -62,9 +62,10 @@ bool flushOut(Connection &c)
 
 } // namespace
 
-int connectTo(const std::string &host, int port)
+int connectTo(const std::string &host, int port, bool blocking)
 {
-    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    const int fd =
+        ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | (blocking ? 0 : SOCK_NONBLOCK), 0);
     if (fd < 0)
         return -1;
     int one = 1;
@@ -74,7 +75,7 @@ int connectTo(const std::string &host, int port)
     addr.sin_port = htons(uint16_t(port));
     ::inet_pton(AF_INET, host.c_str(), &addr.sin_addr);
     if (::connect(fd, reinterpret_cast<sockaddr *>(&addr), sizeof addr) < 0 &&
-        errno != EINPROGRESS) {
+        (blocking || errno != EINPROGRESS)) {
         ::close(fd);
         return -1;
     }

@@ -39,9 +39,9 @@ LoadResult runLoad(const std::string &host, int port, int connections, double se
                    const RequestFactory &makeRequest, quint64 maxRequests = 0,
                    const ResponseObserver &observe = {});
 
-/** A non-blocking TCP connection to host:port with TCP_NODELAY, connect in progress; -1 on error.
- */
-int connectTo(const std::string &host, int port);
+/** A TCP connection to host:port with TCP_NODELAY; -1 on error. Non-blocking by default (the
+ * connect then still in progress); `blocking` waits for it and leaves the socket blocking. */
+int connectTo(const std::string &host, int port, bool blocking = false);
 
 /** A POST with the given path, extra headers and body, keep-alive. */
 QByteArray buildPost(const QByteArray &path, const QList<QByteArray> &headers,

@@ -9,9 +9,7 @@
 #include <QHostAddress>
 #include <QList>
 #include <QObject>
-#include <QPointer>
 #include <QSet>
-#include <QTimer>
 
 #include <deque>
 

@@ -3,6 +3,7 @@
 
 #include "core/eventrecord.h"
 #include "core/result.h"
+#include "live/websocketframes.h"
 
 #include <QByteArray>
 #include <QByteArrayView>
@@ -51,11 +52,11 @@ struct ServerMessage
 
 /** WebSocket close codes the hub uses besides the standard ones. */
 namespace CloseCode {
-inline constexpr quint16 GoingAway = 1001;     ///< the server is shutting down
-inline constexpr quint16 Unauthorized = 4001;  ///< token missing, invalid, under-scoped or expired
-inline constexpr quint16 TooSlow = 4008;       ///< the client fell more than maxUnsentBytes behind
-inline constexpr quint16 MessageTooBig = 1009; ///< a client message exceeded the size limit
-inline constexpr quint16 ReplayFailed = 1011;  ///< resume could not be completed; reconnect
+inline constexpr quint16 GoingAway = 1001;    ///< the server is shutting down
+inline constexpr quint16 Unauthorized = 4001; ///< token missing, invalid, under-scoped or expired
+inline constexpr quint16 TooSlow = 4008;      ///< the client fell more than maxUnsentBytes behind
+inline constexpr quint16 MessageTooBig = WsClose::TooBig; ///< a client message over the limit
+inline constexpr quint16 ReplayFailed = 1011; ///< resume could not be completed; reconnect
 } // namespace CloseCode
 
 /**

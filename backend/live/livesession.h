@@ -13,7 +13,6 @@
 #include <deque>
 #include <functional>
 #include <optional>
-#include <vector>
 
 namespace callwatch::live {
 

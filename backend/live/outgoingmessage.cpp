@@ -9,7 +9,7 @@ namespace callwatch::live {
 OutgoingMessage OutgoingMessage::control(const QByteArray &utf8)
 {
     OutgoingMessage message;
-    message.frame = WsFrame::header(0x1, utf8.size()); // text
+    message.frame = WsFrame::header(WsOpcode::Text, utf8.size());
     message.headerBytes = message.frame.size();
     message.frame.append(utf8);
     message.bytes = utf8.size();

@@ -121,9 +121,8 @@ bool WebSocketConnection::consumeHandshake(QByteArrayView bytes)
         return true;
     if (parsed.kind == HandshakeParse::Kind::Refused) {
         m_handshake = {};
-        m_state = State::Closing;
         m_discardInput = true;
-        beginClosing(WsHandshake::refusalResponse(parsed), true);
+        beginClosing(WsHandshake::refusalResponse(parsed), AfterFlush::ShutDown);
         return false;
     }
     const QByteArray afterHead = m_handshake.sliced(parsed.consumed);
@@ -154,7 +153,7 @@ bool WebSocketConnection::dispatch(const IncomingFrame &frame)
     case IncomingFrame::Kind::Ping:
         // A peer that pings without reading gets no more pongs once our queue is this long:
         // otherwise a ping flood would grow the queue without bound.
-        if (!m_closeSent && m_queuedBytes <= MaxQueuedBeforePong) {
+        if (m_state == State::Open && m_queuedBytes <= MaxQueuedBeforePong) {
             queue(WsFrame::pong(frame.payload));
             flush();
         }
@@ -163,16 +162,15 @@ bool WebSocketConnection::dispatch(const IncomingFrame &frame)
         Q_EMIT pongReceived();
         break;
     case IncomingFrame::Kind::Close:
-        if (m_closeSent) { // the answer to ours: the closing handshake is complete
+        if (m_state == State::Closing) { // the answer to ours: the closing handshake is complete
             closeDescriptor();
             return false;
         }
         // RFC 6455 §5.5.1: echo the code; 1005 only says none was given, it is never sent.
-        m_state = State::Closing;
         beginClosing(
             WsFrame::close(frame.closeCode == WsClose::NoStatus ? WsClose::Normal : frame.closeCode,
                            {}),
-            false);
+            AfterFlush::Close);
         return false;
     }
     return m_fd >= 0;
@@ -188,7 +186,7 @@ void WebSocketConnection::failConnection(quint16 code, const QString &reason)
 
 void WebSocketConnection::queue(const QByteArray &frame)
 {
-    if (m_fd < 0 || m_closeSent || frame.isEmpty())
+    if (m_fd < 0 || m_state == State::Closing || frame.isEmpty())
         return;
     m_queue.append(frame);
     m_queuedBytes += frame.size();
@@ -198,18 +196,17 @@ void WebSocketConnection::flush()
 {
     while (m_fd >= 0 && !m_queue.isEmpty()) {
         std::array<iovec, MaxFramesPerWrite> parts{};
-        size_t count = 0;
+        const qsizetype count = qMin(m_queue.size(), MaxFramesPerWrite);
         qint64 offered = 0;
-        for (qsizetype i = 0; i < m_queue.size() && i < MaxFramesPerWrite; ++i) {
+        for (qsizetype i = 0; i < count; ++i) {
             const qsizetype skip = i == 0 ? m_headOffset : 0;
-            parts[count].iov_base = const_cast<char *>(m_queue[i].constData() + skip);
-            parts[count].iov_len = size_t(m_queue[i].size() - skip);
-            offered += qint64(parts[count].iov_len);
-            ++count;
+            parts[size_t(i)].iov_base = const_cast<char *>(m_queue[i].constData() + skip);
+            parts[size_t(i)].iov_len = size_t(m_queue[i].size() - skip);
+            offered += qint64(parts[size_t(i)].iov_len);
         }
         msghdr header{};
         header.msg_iov = parts.data();
-        header.msg_iovlen = count;
+        header.msg_iovlen = size_t(count);
         const ssize_t sent = ::sendmsg(m_fd, &header, MSG_NOSIGNAL | MSG_DONTWAIT);
         if (sent < 0 && errno == EINTR)
             continue;
@@ -266,35 +263,37 @@ void WebSocketConnection::sendPing()
 
 void WebSocketConnection::close(quint16 code, const QString &reason)
 {
-    if (m_fd < 0 || m_closeSent)
+    if (m_fd < 0 || m_state == State::Closing)
         return;
     if (m_state == State::Handshake) {
         abort();
         return;
     }
-    m_state = State::Closing;
-    beginClosing(WsFrame::close(code, reason), true);
+    beginClosing(WsFrame::close(code, reason), AfterFlush::ShutDown);
 }
 
-void WebSocketConnection::beginClosing(const QByteArray &lastBytes, bool shutdownAfterFlush)
+void WebSocketConnection::beginClosing(const QByteArray &lastBytes, AfterFlush then)
 {
-    queue(lastBytes);
-    m_closeSent = true;
-    m_shutdownAfterFlush = shutdownAfterFlush;
-    m_closeAfterFlush = !shutdownAfterFlush;
+    queue(lastBytes); // before the state change: nothing is queued once Closing
+    m_state = State::Closing;
+    m_afterFlush = then;
     armDeadline(m_limits.closeTimeoutMs);
     flush();
 }
 
 void WebSocketConnection::afterQueueWritten()
 {
-    if (m_closeAfterFlush) {
+    switch (std::exchange(m_afterFlush, AfterFlush::Nothing)) {
+    case AfterFlush::Nothing:
+        return;
+    case AfterFlush::Close:
         closeDescriptor();
-    } else if (m_shutdownAfterFlush) {
+        return;
+    case AfterFlush::ShutDown:
         // Our last bytes are out: FIN, then read until the peer closes too. Closing at once
         // could turn unread input into a reset that destroys what we just sent.
-        m_shutdownAfterFlush = false;
         ::shutdown(m_fd, SHUT_WR);
+        return;
     }
 }
 

@@ -81,6 +81,7 @@ Q_SIGNALS:
     void disconnected();
 
 private:
+    /// Closing: our close frame (or HTTP refusal) is queued; nothing more is sent.
     enum class State { Handshake, Open, Closing, Closed };
 
     void onReadable();
@@ -89,7 +90,12 @@ private:
     bool consumeHandshake(QByteArrayView bytes);
     bool dispatch(const IncomingFrame &frame);
     void failConnection(quint16 code, const QString &reason);
-    void beginClosing(const QByteArray &lastBytes, bool shutdownAfterFlush);
+    enum class AfterFlush {
+        Nothing,
+        ShutDown, ///< we end the connection: FIN once written, then wait for the peer
+        Close     ///< the peer ended it: drop the line once written
+    };
+    void beginClosing(const QByteArray &lastBytes, AfterFlush then);
     void afterQueueWritten();
     void advance(qint64 sent);
     void armDeadline(int ms);
@@ -108,10 +114,8 @@ private:
     QList<QByteArray> m_queue;    ///< frames not (fully) written, in order
     qsizetype m_headOffset = 0;   ///< bytes of m_queue.front() already written
     qint64 m_queuedBytes = 0;
-    bool m_closeSent = false;          ///< close frame or HTTP refusal queued: nothing more is sent
-    bool m_shutdownAfterFlush = false; ///< we end the connection: FIN, then wait for the peer
-    bool m_closeAfterFlush = false;    ///< the peer ended it: drop the line once written
-    bool m_discardInput = false;       ///< after a refusal or protocol error
+    AfterFlush m_afterFlush = AfterFlush::Nothing;
+    bool m_discardInput = false; ///< after a refusal or protocol error
 };
 
 } // namespace callwatch::live

@@ -10,12 +10,6 @@ namespace callwatch::live {
 
 namespace {
 
-constexpr int OpContinuation = 0x0;
-constexpr int OpText = 0x1;
-constexpr int OpBinary = 0x2;
-constexpr int OpClose = 0x8;
-constexpr int OpPing = 0x9;
-constexpr int OpPong = 0xA;
 constexpr quint64 MaxControlPayload = 125;
 constexpr qsizetype MaskBytes = 4;
 
@@ -70,8 +64,8 @@ qsizetype FrameReader::parseFrame(QByteArrayView bytes, std::vector<IncomingFram
         fail(WsClose::ProtocolError, u"client frames must be masked"_s);
         return -1;
     }
-    const bool control = opcode >= OpClose;
-    if ((opcode > OpBinary && opcode < OpClose) || opcode > OpPong) {
+    const bool control = opcode >= WsOpcode::Close;
+    if ((opcode > WsOpcode::Binary && opcode < WsOpcode::Close) || opcode > WsOpcode::Pong) {
         fail(WsClose::ProtocolError, u"unknown opcode %1"_s.arg(opcode));
         return -1;
     }
@@ -115,22 +109,22 @@ qsizetype FrameReader::parseFrame(QByteArrayView bytes, std::vector<IncomingFram
 bool FrameReader::acceptDataFrame(int opcode, bool final, QByteArray payload,
                                   std::vector<IncomingFrame> &out)
 {
-    if (opcode == OpContinuation && m_messageOpcode == 0) {
+    if (opcode == WsOpcode::Continuation && m_messageOpcode == 0) {
         fail(WsClose::ProtocolError, u"continuation frame without a message to continue"_s);
         return false;
     }
-    if (opcode != OpContinuation && m_messageOpcode != 0) {
+    if (opcode != WsOpcode::Continuation && m_messageOpcode != 0) {
         fail(WsClose::ProtocolError, u"new message before the previous one was finished"_s);
         return false;
     }
-    if (opcode != OpContinuation)
+    if (opcode != WsOpcode::Continuation)
         m_messageOpcode = opcode;
     if (!final) {
         m_message.append(payload);
         return true;
     }
     QByteArray message = m_message.isEmpty() ? std::move(payload) : m_message.append(payload);
-    const bool text = m_messageOpcode == OpText;
+    const bool text = m_messageOpcode == WsOpcode::Text;
     m_message = {};
     m_messageOpcode = 0;
     if (text && !isValidUtf8(message)) {
@@ -145,11 +139,11 @@ bool FrameReader::acceptDataFrame(int opcode, bool final, QByteArray payload,
 void FrameReader::acceptControlFrame(int opcode, QByteArray payload,
                                      std::vector<IncomingFrame> &out)
 {
-    if (opcode == OpPing) {
+    if (opcode == WsOpcode::Ping) {
         out.push_back({IncomingFrame::Kind::Ping, std::move(payload), WsClose::NoStatus});
         return;
     }
-    if (opcode == OpPong) {
+    if (opcode == WsOpcode::Pong) {
         out.push_back({IncomingFrame::Kind::Pong, std::move(payload), WsClose::NoStatus});
         return;
     }
@@ -208,17 +202,17 @@ QByteArray close(quint16 code, const QString &reason)
         utf8 = text.toUtf8();
     }
     body.append(utf8);
-    return header(OpClose, body.size()) + body;
+    return header(WsOpcode::Close, body.size()) + body;
 }
 
 QByteArray pong(QByteArrayView payload)
 {
-    return header(OpPong, payload.size()) + payload.toByteArray();
+    return header(WsOpcode::Pong, payload.size()) + payload.toByteArray();
 }
 
 QByteArray ping()
 {
-    return header(OpPing, 0);
+    return header(WsOpcode::Ping, 0);
 }
 
 } // namespace WsFrame

@@ -10,6 +10,16 @@
 
 namespace callwatch::live {
 
+/** RFC 6455 §5.2 opcodes. */
+namespace WsOpcode {
+constexpr int Continuation = 0x0;
+constexpr int Text = 0x1;
+constexpr int Binary = 0x2;
+constexpr int Close = 0x8;
+constexpr int Ping = 0x9;
+constexpr int Pong = 0xA;
+} // namespace WsOpcode
+
 /** RFC 6455 §7.4.1 close codes the transport itself uses. */
 namespace WsClose {
 constexpr quint16 Normal = 1000;

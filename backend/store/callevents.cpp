@@ -1,12 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "store/callevents.h"
 
+#include "core/jsontext.h"
 #include "store/sql.h"
 
-#include <QJsonArray>
-#include <QJsonDocument>
 #include <QJsonValue>
-#include <QLocale>
 
 using namespace Qt::StringLiterals;
 
@@ -77,57 +75,16 @@ EventRecord transcription(const CallRecord &call, const TranscriptTurn &turn)
                 turn.receivedAt);
 }
 
-namespace {
-
-// A JSON string literal. Ids are plain ASCII: those are quoted as they are; anything else goes
-// through QJsonDocument, which escapes it.
-QByteArray jsonString(const QString &text)
-{
-    bool plain = true;
-    for (QChar c : text) {
-        if (c.unicode() < 0x20 || c.unicode() > 0x7e || c == u'"' || c == u'\\') {
-            plain = false;
-            break;
-        }
-    }
-    if (plain)
-        return '"' + text.toLatin1() + '"';
-    const QByteArray array = QJsonDocument(QJsonArray{text}).toJson(QJsonDocument::Compact);
-    return array.mid(1, array.size() - 2); // ["…"] → "…"
-}
-
-} // namespace
-
-namespace {
-
-// A JSON number as QJsonDocument writes it (whole numbers as integers, others 'g' with the
-// shortest round trip). Only the plain range is written here (positive, below 1e6: times in a
-// call); anything else goes through QJsonDocument, whose choices there are its own.
-QByteArray jsonNumber(double value)
-{
-    if (value > 0 && value < 1e6) {
-        // QJsonValue keeps a whole number as an integer (100000, never 1e+05).
-        const auto whole = qint64(value);
-        return double(whole) == value
-                   ? QByteArray::number(whole)
-                   : QByteArray::number(value, 'g', QLocale::FloatingPointShortest);
-    }
-    const QByteArray array = QJsonDocument(QJsonArray{value}).toJson(QJsonDocument::Compact);
-    return array.mid(1, array.size() - 2); // [n] → n
-}
-
-} // namespace
-
 QByteArray transcriptionFields(const NewTurn &turn)
 {
     // By hand (on the HTTP thread, for every live turn): the same bytes as QJsonDocument's
     // compact form of {message, source, speaker, time_in_call_secs} without the braces, keys in
     // its (sorted) order. tst_eventlog compares the two.
-    const QByteArray message = jsonString(turn.message);
-    const QByteArray source = jsonString(turn.source);
-    const QByteArray speaker = jsonString(turn.speaker);
+    const QByteArray message = jsontext::quoted(turn.message);
+    const QByteArray source = jsontext::quoted(turn.source);
+    const QByteArray speaker = jsontext::quoted(turn.speaker);
     const QByteArray time =
-        turn.timeInCallSecs ? jsonNumber(*turn.timeInCallSecs) : QByteArray("null");
+        turn.timeInCallSecs ? jsontext::number(*turn.timeInCallSecs) : QByteArray("null");
     QByteArray fields;
     fields.reserve(message.size() + source.size() + speaker.size() + time.size() + 56);
     fields += "\"message\":" + message + ",\"source\":" + source + ",\"speaker\":" + speaker +
@@ -154,10 +111,11 @@ std::pair<EventRecord, QByteArray> transcriptionText(const CallRecord &call,
     event.createdAt = turn.receivedAt;
     QByteArray json;
     json.reserve(fields.size() + call.callSid.size() + call.conversationId.size() + 128);
-    json += "{\"call_sid\":" + jsonString(call.callSid) + ",\"conversation_id\":" +
-            (call.conversationId.isEmpty() ? QByteArray("null") : jsonString(call.conversationId)) +
+    json += "{\"call_sid\":" + jsontext::quoted(call.callSid) + ",\"conversation_id\":" +
+            (call.conversationId.isEmpty() ? QByteArray("null")
+                                           : jsontext::quoted(call.conversationId)) +
             ',' + fields + ",\"sequence_number\":" + QByteArray::number(turn.sequenceNumber) +
-            ",\"timestamp\":" + jsonString(sql::timeText(turn.receivedAt)) +
+            ",\"timestamp\":" + jsontext::quoted(sql::timeText(turn.receivedAt)) +
             ",\"type\":\"transcription\"}";
     return {std::move(event), std::move(json)};
 }

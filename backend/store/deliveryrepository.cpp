@@ -67,7 +67,7 @@ void appendRowValues(QVariantList &values, const DeliveryRecord &d)
     const QDateTime receivedAt = d.receivedAt.isValid() ? d.receivedAt : sql::nowUtc();
     values << sql::timeText(receivedAt) << d.route << sql::text(d.eventType)
            << sql::text(d.signatureHeader)
-           << (d.headersText.isEmpty() ? sql::json(d.headers) : QVariant(d.headersText))
+           << (d.headersText.isEmpty() ? sql::json(d.headers) : sql::jsonFromText(d.headersText))
            << (d.body.isEmpty() ? QVariant() : QVariant(d.body)) << sql::text(d.bodyPath)
            << d.bodySize << sql::text(d.bodySha256) << d.verification << d.outcome
            << optionalInt(d.httpStatus) << sql::text(d.errorCode) << sql::text(d.errorMessage)

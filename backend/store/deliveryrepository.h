@@ -23,9 +23,9 @@ struct DeliveryRecord
     QString eventType;
     QString signatureHeader;
     QJsonObject headers; ///< only the ones that matter (content-type, user-agent, …)
-    /// Optional: `headers` already in their column form (the text sql::json(headers) gives),
-    /// serialized ahead on the HTTP thread; when set it is stored and `headers` is not read.
-    QString headersText;
+    /// Optional: `headers` already serialized (QJsonDocument's compact text), ahead on the HTTP
+    /// thread; when set it is stored (through sql::jsonFromText) and `headers` is not read.
+    QByteArray headersText;
     QByteArray body; ///< empty when the body stays on disk (bodyPath) or was not loaded
     QString bodyPath;
     qint64 bodySize = 0;

@@ -439,6 +439,13 @@ QVariant json(const QJsonArray &value)
     return jsonText(QJsonDocument(value).toJson(QJsonDocument::Compact));
 }
 
+QVariant jsonFromText(const QByteArray &compact)
+{
+    if (compact.isEmpty())
+        return {};
+    return jsonText(compact);
+}
+
 QJsonObject toJsonObject(const QVariant &value)
 {
     if (value.isNull())

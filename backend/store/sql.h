@@ -100,6 +100,8 @@ QDateTime nowUtc(); ///< millisecond precision, as stored
 QVariant text(const QString &value);     ///< NULL for an empty string
 QVariant json(const QJsonObject &value); ///< NULL for an empty object
 QVariant json(const QJsonArray &value);  ///< NULL for an empty array
+/// json() for text already serialized in QJsonDocument's compact form; NULL when empty.
+QVariant jsonFromText(const QByteArray &compact);
 QJsonObject toJsonObject(const QVariant &value);
 QJsonArray toJsonArray(const QVariant &value);
 QVariant number(const std::optional<qint64> &value);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "webhooks/webhookservice.h"
 
+#include "core/jsontext.h"
 #include "webhooks/audiopayloadscanner.h"
 #include "webhooks/digest.h"
 #include "webhooks/ingestwriter.h"
@@ -38,50 +39,22 @@ constexpr const char *HeadersThatMatter[] = {"content-length",       "content-ty
                                              "elevenlabs-signature", "transfer-encoding",
                                              "user-agent",           "x-forwarded-for"};
 
-// Printable ASCII without quote or backslash: a JSON string as it stands.
-bool isPlainJsonText(QByteArrayView value)
-{
-    for (const char c : value) {
-        if (c < 0x20 || c > 0x7e || c == '"' || c == '\\')
-            return false;
-    }
-    return true;
-}
-
 } // namespace
 
 void WebhookService::recordHeaders(const http::HttpRequest &request,
                                    store::DeliveryRecord &delivery)
 {
-    // For every delivery, on the HTTP thread: the compact JSON text of the headers object is
-    // written by hand (no QJsonObject here, no serializing on the writer). A value that would
-    // need escaping takes the general path.
+    // For every delivery, on the HTTP thread: the headers object's compact JSON text, written
+    // by hand (no QJsonObject here, no serializing on the writer).
     QByteArray text;
-    text.reserve(256);
-    bool plain = true;
-    for (const char *name : HeadersThatMatter) {
-        const QByteArray value = request.header(name);
-        if (value.isEmpty())
-            continue;
-        if (!isPlainJsonText(value)) {
-            plain = false;
-            break;
-        }
-        text += (text.isEmpty() ? "{\"" : ",\"") + QByteArray(name) + "\":\"" + value + '"';
-    }
-    if (plain) {
-        delivery.headers = {};
-        delivery.headersText = text.isEmpty() ? QString() : QString::fromLatin1(text + '}');
-        return;
-    }
-    QJsonObject headers;
     for (const char *name : HeadersThatMatter) {
         const QByteArray value = request.header(name);
         if (!value.isEmpty())
-            headers.insert(QLatin1StringView(name), QString::fromLatin1(value));
+            text += (text.isEmpty() ? "{\"" : ",\"") + QByteArray(name) +
+                    "\":" + jsontext::quoted(QString::fromLatin1(value));
     }
-    delivery.headers = headers;
-    delivery.headersText.clear();
+    delivery.headers = {};
+    delivery.headersText = text.isEmpty() ? text : text + '}';
 }
 
 http::HttpResponse toResponse(const WorkResult &result)

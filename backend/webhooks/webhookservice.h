@@ -49,9 +49,8 @@ public:
     static http::RouteOptions transcriptionRouteOptions();
 
     /**
-     * Sets the headers of `delivery` that are recorded with it (content-type, user-agent, …):
-     * `headersText` (their stored JSON text, built by hand) when every value is plain ASCII,
-     * else the `headers` object. Stored, both give the same column value.
+     * Sets the headers of `delivery` that are recorded with it (content-type, user-agent, …)
+     * as `headersText`: the compact JSON text QJsonDocument would write for them, by hand.
      */
     static void recordHeaders(const http::HttpRequest &request, store::DeliveryRecord &delivery);
 

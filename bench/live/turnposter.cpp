@@ -1,12 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "turnposter.h"
 
+#include "loadgen.h"
 #include "wsclientpool.h"
 
-#include <arpa/inet.h>
 #include <cerrno>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -25,25 +23,6 @@ struct Connection
     std::size_t request = 0;
     std::string in;
 };
-
-/** A blocking socket: requests are small, so a blocking send() returns at once. */
-int connectBlocking(const std::string &host, int port)
-{
-    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0)
-        return -1;
-    int one = 1;
-    ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(uint16_t(port));
-    ::inet_pton(AF_INET, host.c_str(), &addr.sin_addr);
-    if (::connect(fd, reinterpret_cast<sockaddr *>(&addr), sizeof addr) < 0) {
-        ::close(fd);
-        return -1;
-    }
-    return fd;
-}
 
 /** Length of the first complete response in `in` (0 if incomplete); sets `status`. */
 std::size_t completeResponse(const std::string &in, int *status)
@@ -87,7 +66,7 @@ PostResult TurnPoster::run(const QList<QByteArray> &requests, double ratePerSeco
     const int ep = ::epoll_create1(EPOLL_CLOEXEC);
     std::vector<Connection> conns(static_cast<std::size_t>(m_connections));
     for (std::size_t i = 0; i < conns.size(); ++i) {
-        conns[i].fd = connectBlocking(m_host, m_port);
+        conns[i].fd = connectTo(m_host, m_port, true); // small requests: send() returns at once
         epoll_event ev{};
         ev.events = EPOLLIN;
         ev.data.u64 = i;

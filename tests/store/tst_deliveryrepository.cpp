@@ -196,7 +196,7 @@ void TestDeliveryRepository::headersTextStoredAsHeaders()
     DeliveryRecord input = delivery();
     const QJsonObject headers = input.headers;
     input.headers = {};
-    input.headersText = sql::json(headers).toString();
+    input.headersText = sql::json(headers).toString().toUtf8();
     QVERIFY(!input.headersText.isEmpty());
     auto one = repo.record(input);
     QVERIFY2(one.ok(), qPrintable(one.error().message));
