@@ -21,6 +21,9 @@ struct EventRecord
     QString callSid;
     QString conversationId; ///< empty while the call has none yet
     QJsonObject payload;
+    /// The payload's stored JSON text, when it was read for delivery only (see
+    /// EventLog::Payload::Text); `payload` is then empty and nothing was parsed.
+    QByteArray payloadJson;
     QDateTime createdAt; ///< UTC
 };
 

@@ -204,6 +204,18 @@ QByteArray LiveProtocol::authMessage(QByteArrayView token, const QJsonValue &req
 
 QByteArray LiveProtocol::eventMessage(const EventRecord &event)
 {
+    if (event.payloadJson.startsWith('{')) {
+        // The stored text already is the message (its "type" included) but for its id: put
+        // "event_id" first instead of parsing and serializing it again for every event.
+        // Stored compact ("{}" when empty), as callevents writes it.
+        QByteArray message;
+        message.reserve(event.payloadJson.size() + 32);
+        message.append("{\"event_id\":").append(QByteArray::number(event.id));
+        if (event.payloadJson != "{}")
+            message.append(',');
+        message.append(QByteArrayView(event.payloadJson).sliced(1));
+        return message;
+    }
     QJsonObject object = event.payload;
     object.insert("type"_L1, event.type);
     object.insert("event_id"_L1, event.id);

@@ -106,7 +106,7 @@ Result<> Backend::start()
     live::ReplayFunction replay = [database](qint64 afterId,
                                              int limit) -> Result<live::ReplayBatch> {
         store::EventLog log(database->connection());
-        auto events = log.readAfter(afterId, limit);
+        auto events = log.readAfter(afterId, limit, store::EventLog::Payload::Text);
         if (!events)
             return events.error();
         auto oldest = log.oldestId();

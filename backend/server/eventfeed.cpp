@@ -42,7 +42,8 @@ void EventFeed::pump()
     constexpr int PageSize = 1000;
     store::EventLog log(m_database->connection());
     for (;;) {
-        auto page = log.readAfter(m_lastId, PageSize);
+        // Payload text as stored: the hub sends it on without parsing it (eventMessage()).
+        auto page = log.readAfter(m_lastId, PageSize, store::EventLog::Payload::Text);
         if (!page) {
             qCWarning(lcEventFeed) << "could not read events:" << page.error().message;
             return;

@@ -85,7 +85,8 @@ public:
      */
     Result<QList<std::optional<TranscriptTurn>>>
     appendLiveTurns(const QList<LiveTurnAppend> &turns);
-    /// Identity fields (callrows::identityColumns()) of the calls with these call_sids.
+    /// id, call_sid, conversation_id and status of the calls with these call_sids (not the turn
+    /// counter: reserveSequenceNumbers() reads it under its lock).
     Result<QHash<QString, CallRecord>> findIdentitiesByCallSids(const QStringList &callSids);
 
     /// Makes these the call's `post_call` turns (live turns stay), without events. The same turns

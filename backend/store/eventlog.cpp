@@ -71,26 +71,31 @@ Result<> EventLog::appendSerialized(const QList<EventRecord> &events,
     return {};
 }
 
-Result<QList<EventRecord>> EventLog::readAfter(qint64 afterId, int limit)
+Result<QList<EventRecord>> EventLog::readAfter(qint64 afterId, int limit, Payload form)
 {
-    auto query = sql::exec(m_db, u"read_events_after"_s,
-                           u"SELECT id, type, call_id, call_sid, conversation_id, payload, "
-                           "created_at FROM events WHERE id > ? ORDER BY id LIMIT ?"_s,
-                           {afterId, std::clamp(limit, 1, kMaxRead)});
-    if (!query)
-        return query.error();
+    // Read for every commit while webhooks stream in (the live feed): rows come straight from
+    // the statement, and a payload is parsed only for callers that want the object.
     QList<EventRecord> events;
-    while (query->next()) {
-        EventRecord event;
-        event.id = query->value(0).toLongLong();
-        event.type = query->value(1).toString();
-        event.callId = query->value(2).toLongLong();
-        event.callSid = query->value(3).toString();
-        event.conversationId = query->value(4).toString();
-        event.payload = sql::toJsonObject(query->value(5));
-        event.createdAt = sql::toTime(query->value(6));
-        events << event;
-    }
+    auto read =
+        sql::forEachRow(m_db, u"read_events_after"_s,
+                        u"SELECT id, type, call_id, call_sid, conversation_id, payload, "
+                        "created_at FROM events WHERE id > ? ORDER BY id LIMIT ?"_s,
+                        {afterId, std::clamp(limit, 1, kMaxRead)}, [&](const sql::RowView &row) {
+                            EventRecord event;
+                            event.id = row.integer(0);
+                            event.type = row.text(1);
+                            event.callId = row.integer(2);
+                            event.callSid = row.text(3);
+                            event.conversationId = row.text(4);
+                            if (form == Payload::Text)
+                                event.payloadJson = row.utf8(5);
+                            else
+                                event.payload = QJsonDocument::fromJson(row.utf8(5)).object();
+                            event.createdAt = row.time(6);
+                            events << event;
+                        });
+    if (!read)
+        return read.error();
     return events;
 }
 

@@ -28,8 +28,13 @@ public:
     /// appendAll() with each payload already serialized (`payloads[i]` is events[i]'s JSON
     /// text; events[i].payload is not read).
     Result<> appendSerialized(const QList<EventRecord> &events, const QList<QByteArray> &payloads);
+    /// How readAfter() hands over each payload.
+    enum class Payload {
+        Parsed, ///< as a QJsonObject in `payload`
+        Text,   ///< as the stored JSON text in `payloadJson`: what live delivery sends on
+    };
     /// Events with id > afterId, ordered by id, at most `limit` (1..1000).
-    Result<QList<EventRecord>> readAfter(qint64 afterId, int limit);
+    Result<QList<EventRecord>> readAfter(qint64 afterId, int limit, Payload form = Payload::Parsed);
     /// The highest id, 0 when empty.
     Result<qint64> lastId();
     /// The lowest id still stored, 0 when empty.

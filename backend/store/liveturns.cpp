@@ -40,18 +40,22 @@ CallRepository::findIdentitiesByCallSids(const QStringList &callSids)
         QVariantList values;
         for (qsizetype i = from; i < from + count; ++i)
             values << callSids.at(i);
-        auto query =
-            sql::exec(m_db, u"find_call_identities_by_sid"_s,
-                      u"SELECT "_s + callrows::identityColumns() +
-                          u" FROM calls WHERE call_sid IN ("_s + sql::placeholders(count) + u')',
-                      values);
-        if (!query)
-            return query.error();
-        while (query->next()) {
-            CallRecord call = callrows::identityFromRow(query.value());
-            found.insert(call.callSid, call);
-        }
-        query->finish();
+        // Every group of live turns asks this: read the rows straight from the statement, and
+        // not the turn counter (reserveSequenceNumbers() takes it under its own lock).
+        auto read = sql::forEachRow(
+            m_db, u"find_call_identities_by_sid"_s,
+            u"SELECT id, call_sid, conversation_id, status FROM calls WHERE call_sid IN ("_s +
+                sql::placeholders(count) + u')',
+            values, [&found](const sql::RowView &row) {
+                CallRecord call;
+                call.id = row.integer(0);
+                call.callSid = row.text(1);
+                call.conversationId = row.text(2);
+                call.status = row.text(3);
+                found.insert(call.callSid, call);
+            });
+        if (!read)
+            return read.error();
     }
     return found;
 }

@@ -13,6 +13,8 @@
 #include <QSqlField>
 #include <QTimeZone>
 
+#include <sqlite3.h>
+
 #include <cstdio>
 
 using namespace Qt::StringLiterals;
@@ -238,6 +240,78 @@ Result<RunResult> runWithLastId(const QSqlDatabase &db, const QString &name,
         result.lastInsertId = query->query().lastInsertId().toLongLong();
     query->finish();
     return result;
+}
+
+bool RowView::isNull(int column) const
+{
+    return m_row ? sqlite3_column_type(m_row, column) == SQLITE_NULL : m_query->isNull(column);
+}
+
+qint64 RowView::integer(int column) const
+{
+    return m_row ? sqlite3_column_int64(m_row, column) : m_query->value(column).toLongLong();
+}
+
+QByteArray RowView::utf8(int column) const
+{
+    if (!m_row)
+        return m_query->isNull(column) ? QByteArray() : m_query->value(column).toString().toUtf8();
+    // The length first: column_text() may convert, after which column_bytes() is its size.
+    const auto *text = reinterpret_cast<const char *>(sqlite3_column_text(m_row, column));
+    if (!text)
+        return {};
+    return QByteArray(text, sqlite3_column_bytes(m_row, column));
+}
+
+QString RowView::text(int column) const
+{
+    if (!m_row)
+        return m_query->value(column).toString();
+    const auto *text = reinterpret_cast<const char *>(sqlite3_column_text(m_row, column));
+    if (!text)
+        return {};
+    return QString::fromUtf8(text, sqlite3_column_bytes(m_row, column));
+}
+
+QDateTime RowView::time(int column) const
+{
+    // PostgreSQL hands TIMESTAMPTZ over as a QDateTime: keep the QVariant for toTime().
+    return m_row ? toTime(text(column)) : toTime(m_query->value(column));
+}
+
+Result<> forEachRow(const QSqlDatabase &db, const QString &name, const QString &statement,
+                    const QVariantList &values, const std::function<void(const RowView &)> &onRow)
+{
+    if (!values.isEmpty() && db.driverName() == u"QSQLITE") {
+        const sqlitenative::RowCallback native = [&onRow](sqlite3_stmt *row) {
+            onRow(RowView(row));
+        };
+        QString driverMessage;
+        qsizetype rowsSeen = 0;
+        // Once more with a freshly prepared statement after a failure (as exec() does), unless
+        // rows were already handed over: the caller would see them twice.
+        for (int attempt = 0; attempt < 2 && rowsSeen == 0; ++attempt) {
+            auto entry = statementcache::prepared(db, statement, &driverMessage);
+            if (!entry)
+                continue;
+            const auto ran = sqlitenative::run(entry->query, values, native, &rowsSeen);
+            if (ran.status == sqlitenative::RunResult::Status::Done)
+                return {};
+            if (ran.status == sqlitenative::RunResult::Status::Unavailable)
+                break;
+            driverMessage = ran.error;
+            statementcache::discard(db, statement);
+        }
+        if (!driverMessage.isEmpty() || rowsSeen > 0)
+            return failure(db, name, driverMessage);
+    }
+    auto rows = exec(db, name, statement, values);
+    if (!rows)
+        return rows.error();
+    while (rows->next())
+        onRow(RowView(rows->query()));
+    rows->finish();
+    return {};
 }
 
 Result<std::optional<QVariant>> scalar(const QSqlDatabase &db, const QString &name,

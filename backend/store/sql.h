@@ -10,8 +10,11 @@
 #include <QSqlQuery>
 #include <QVariant>
 
+#include <functional>
 #include <memory>
 #include <optional>
+
+struct sqlite3_stmt;
 
 /**
  * @brief Short helpers so repository code stays short, plus the one place where values are
@@ -82,6 +85,32 @@ Result<RunResult> runWithLastId(const QSqlDatabase &db, const QString &name,
 /// The first column of the first row, or nullopt when there is no row.
 Result<std::optional<QVariant>> scalar(const QSqlDatabase &db, const QString &name,
                                        const QString &statement, const QVariantList &values = {});
+
+/**
+ * @brief One result row as forEachRow() hands it over: read straight from SQLite's statement
+ * (no QVariant per value, no copy of the row set), or from the QSqlQuery on other drivers.
+ * Valid only during the callback.
+ */
+class RowView
+{
+public:
+    explicit RowView(sqlite3_stmt *row) : m_row(row) {}
+    explicit RowView(const QSqlQuery &row) : m_query(&row) {}
+
+    bool isNull(int column) const;
+    qint64 integer(int column) const;  ///< 0 for NULL
+    QString text(int column) const;    ///< a null QString for NULL
+    QByteArray utf8(int column) const; ///< the text as UTF-8 bytes; null for NULL
+    QDateTime time(int column) const;  ///< toTime() of the column
+
+private:
+    sqlite3_stmt *m_row = nullptr;
+    const QSqlQuery *m_query = nullptr;
+};
+
+/// exec() for reads on a hot path: `onRow` sees each row in order while it is current.
+Result<> forEachRow(const QSqlDatabase &db, const QString &name, const QString &statement,
+                    const QVariantList &values, const std::function<void(const RowView &)> &onRow);
 
 /// "(?, ?), (?, ?)" for a multi-row INSERT of `rows` rows of `columns` values.
 QString valueRows(qsizetype rows, int columns);

@@ -94,7 +94,8 @@ RunResult failed(sqlite3_stmt *stmt, const QString &message)
 
 } // namespace
 
-RunResult run(const QSqlQuery &prepared, const QVariantList &values)
+RunResult run(const QSqlQuery &prepared, const QVariantList &values, const RowCallback &onRow,
+              qsizetype *rowsSeen)
 {
     sqlite3_stmt *stmt = statementOf(prepared);
     if (!stmt)
@@ -108,8 +109,14 @@ RunResult run(const QSqlQuery &prepared, const QVariantList &values)
             return failed(stmt, QString::fromUtf8(sqlite3_errmsg(db)));
     }
     int rc = sqlite3_step(stmt);
-    while (rc == SQLITE_ROW)
+    while (rc == SQLITE_ROW) {
+        if (onRow) {
+            onRow(stmt);
+            if (rowsSeen)
+                ++*rowsSeen;
+        }
         rc = sqlite3_step(stmt);
+    }
     if (rc != SQLITE_DONE)
         return failed(stmt, QString::fromUtf8(sqlite3_errmsg(db)));
     RunResult result;

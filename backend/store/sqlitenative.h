@@ -5,12 +5,17 @@
 #include <QString>
 #include <QVariantList>
 
+#include <functional>
+
+struct sqlite3_stmt;
+
 /**
- * Runs a statement QSQLITE has prepared through SQLite's C API, for statements whose rows are
- * not read (INSERT, UPDATE without RETURNING). Why: Qt 6.4's QSqlResult::bindValue() formats a
- * placeholder name and updates a hash for every positional value, which was about a seventh of
- * the webhook writer's CPU (a group of turns binds ~450 values). The values are bound exactly
- * as QSQLiteResult::exec() binds them, so the stored types do not change.
+ * Runs a statement QSQLITE has prepared through SQLite's C API: writes, and hot reads whose
+ * rows are taken straight from the statement (no QVariant per value, no cached result copy). Why:
+ * Qt 6.4's QSqlResult::bindValue() formats a placeholder name and updates a hash for every
+ * positional value, which was about a seventh of the webhook writer's CPU (a group of turns binds
+ * ~450 values). The values are bound exactly as QSQLiteResult::exec() binds them, so the stored
+ * types do not change.
  */
 namespace callwatch::store::sqlitenative {
 
@@ -23,7 +28,12 @@ struct RunResult
     QString error; ///< SQLite's message when Failed
 };
 
-/// Binds `values` to `prepared`'s statement, steps it to the end and resets it.
-RunResult run(const QSqlQuery &prepared, const QVariantList &values);
+/// Called for each result row while the statement is positioned on it.
+using RowCallback = std::function<void(sqlite3_stmt *row)>;
+
+/// Binds `values` to `prepared`'s statement, steps it to the end (handing each row to `onRow`
+/// when given) and resets it. `rowsSeen` counts the rows handed over, also when it fails.
+RunResult run(const QSqlQuery &prepared, const QVariantList &values, const RowCallback &onRow = {},
+              qsizetype *rowsSeen = nullptr);
 
 } // namespace callwatch::store::sqlitenative

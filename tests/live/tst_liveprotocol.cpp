@@ -185,6 +185,20 @@ void TestLiveProtocol::eventMessage()
     QCOMPARE(parsed->eventId, 1234);
     QVERIFY(LiveProtocol::isEventType(parsed->type));
     QVERIFY(!LiveProtocol::isEventType(u"pong"));
+
+    // Read for delivery, the payload is the stored text ("type" included): the same message.
+    EventRecord stored = event;
+    stored.payload.insert("type"_L1, event.type);
+    stored.payloadJson = QJsonDocument(stored.payload).toJson(QJsonDocument::Compact);
+    stored.payload = {};
+    const QByteArray fromText = LiveProtocol::eventMessage(stored);
+    QVERIFY(!fromText.contains('\n'));
+    QCOMPARE(parseObject(fromText), object);
+
+    EventRecord empty;
+    empty.id = 7;
+    empty.payloadJson = "{}";
+    QCOMPARE(LiveProtocol::eventMessage(empty), QByteArray(R"({"event_id":7})"));
 }
 
 void TestLiveProtocol::serverMessages_data()

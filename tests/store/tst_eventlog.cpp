@@ -89,6 +89,24 @@ void TestEventLog::appendAndReadAfter()
     QCOMPARE(read.payload, makeEvent(call, 2, at).payload); // unicode and \u0000 survive
     QCOMPARE(read.createdAt, at.addMSecs(2));
 
+    // For live delivery: the payload exactly as stored (what append() wrote), not parsed.
+    auto texts = log.readAfter(ids.at(0), 2, EventLog::Payload::Text);
+    QVERIFY2(texts.ok(), qPrintable(texts.error().message));
+    QCOMPARE(texts->size(), 2);
+    for (int i = 0; i < 2; ++i) {
+        const EventRecord &text = texts->at(i);
+        QCOMPARE(text.id, ids.at(i + 1));
+        QCOMPARE(text.type, u"transcription"_s);
+        QCOMPARE(text.callId, call.id);
+        QCOMPARE(text.callSid, u"CA1"_s);
+        QCOMPARE(text.conversationId, u"conv-1"_s);
+        QCOMPARE(text.createdAt, at.addMSecs(i + 2));
+        QVERIFY(text.payload.isEmpty());
+        QCOMPARE(text.payloadJson,
+                 QJsonDocument(makeEvent(call, i + 2, at).payload).toJson(QJsonDocument::Compact));
+    }
+    QVERIFY(page->at(0).payloadJson.isEmpty()); // the parsed form carries no text
+
     auto rest = log.readAfter(ids.at(2), 100);
     QCOMPARE(rest->size(), 2);
     QVERIFY(log.readAfter(ids.last(), 100)->isEmpty());
