@@ -7,6 +7,8 @@
 #include <QSqlError>
 #include <QSqlQuery>
 
+#include <pthread.h>
+
 using namespace Qt::StringLiterals;
 
 namespace callwatch::store {
@@ -43,6 +45,7 @@ void WalCheckpointer::stop()
 
 void WalCheckpointer::run(std::chrono::milliseconds interval)
 {
+    pthread_setname_np(pthread_self(), "wal-checkpoint"); // visible in top -H, perf, gdb
     QSqlDatabase db = m_database->connection();
     bool stopping = false;
     while (!stopping) {

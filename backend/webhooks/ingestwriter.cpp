@@ -12,6 +12,7 @@
 
 #include <ctime>
 #include <memory>
+#include <pthread.h>
 
 using namespace Qt::StringLiterals;
 
@@ -126,6 +127,7 @@ qsizetype IngestWriter::queued() const
 
 void IngestWriter::run()
 {
+    pthread_setname_np(pthread_self(), "ingest-writer"); // visible in top -H, perf, gdb
     QSqlDatabase db = m_database->connection();
     if (m_syncer) {
         // COMMIT only appends to the WAL; the syncer flushes it before anyone is answered.

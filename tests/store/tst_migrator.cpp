@@ -39,11 +39,22 @@ private Q_SLOTS:
     void concurrentApplyIsSafe();
     void callSequencesKeepCounters_data() { TestDatabase::addDialectRows(); }
     void callSequencesKeepCounters();
+    void turnsKeptWhenSequenceIndexGoes_data() { TestDatabase::addDialectRows(); }
+    void turnsKeptWhenSequenceIndexGoes();
     void badMigrationLists_data();
     void badMigrationLists();
 };
 
 namespace {
+
+/// The built-in migrations up to `version`: a database as an older release left it.
+bool applyUpTo(QSqlDatabase db, int version)
+{
+    QList<Migration> upTo = Migrator::builtinMigrations(Database::dialectOf(db)).value();
+    while (upTo.constLast().version > version)
+        upTo.removeLast();
+    return Migrator(db, upTo).apply().ok();
+}
 
 QStringList tables(QSqlDatabase db)
 {
@@ -255,10 +266,7 @@ void TestMigrator::callSequencesKeepCounters()
     TestDatabase fixture;
     CW_OPEN_DB(fixture, false);
     QSqlDatabase db = fixture.connection();
-    QList<Migration> upTo3 = Migrator::builtinMigrations(fixture.database().dialect()).value();
-    while (upTo3.constLast().version > 3)
-        upTo3.removeLast();
-    QVERIFY(Migrator(db, upTo3).apply().ok());
+    QVERIFY(applyUpTo(db, 3));
     for (const auto &[sid, last] : {std::pair{u"CA_used"_s, 7}, std::pair{u"CA_new"_s, 0}}) {
         auto inserted =
             sql::run(db, u"insert"_s,
@@ -284,6 +292,60 @@ void TestMigrator::callSequencesKeepCounters()
     QCOMPARE(calls.findById(used.id).value()->lastSequenceNumber, 8);
     // The old column is gone, so nothing can read a stale counter from it.
     QVERIFY(!sql::run(db, u"old"_s, u"SELECT last_sequence_number FROM calls"_s).ok());
+}
+
+void TestMigrator::turnsKeptWhenSequenceIndexGoes()
+{
+    // 0005 rebuilds call_transcriptions on SQLite without UNIQUE (call_id, sequence_number):
+    // every stored turn keeps its id and fields, numbering continues, and a redelivered turn
+    // key is still refused. PostgreSQL keeps the constraint.
+    TestDatabase fixture;
+    CW_OPEN_DB(fixture, false);
+    QSqlDatabase db = fixture.connection();
+    QVERIFY(applyUpTo(db, 4));
+    CallRepository calls(db);
+    NewCall input;
+    input.callSid = u"CA_turns"_s;
+    const CallRecord call = calls.createCall(input).value();
+    QList<TranscriptTurn> before;
+    for (int n = 1; n <= 3; ++n) {
+        NewTurn turn;
+        turn.speaker = n % 2 ? u"agent"_s : u"user"_s;
+        turn.message = u"Turn %1 — Grüße"_s.arg(n);
+        turn.timeInCallSecs = n * 1.5;
+        turn.turnKey = u"k%1"_s.arg(n);
+        before << calls.appendTurn(call.id, turn).value().value();
+    }
+
+    auto applied = Migrator(db).apply();
+    QVERIFY2(applied.ok(), qPrintable(applied.error().message));
+
+    const QList<TranscriptTurn> after =
+        calls.getCallWithTranscript(u"CA_turns"_s).value().value().turns;
+    QCOMPARE(after.size(), before.size());
+    for (qsizetype i = 0; i < after.size(); ++i) {
+        QCOMPARE(after[i].id, before[i].id);
+        QCOMPARE(after[i].sequenceNumber, before[i].sequenceNumber);
+        QCOMPARE(after[i].speaker, before[i].speaker);
+        QCOMPARE(after[i].message, before[i].message);
+        QCOMPARE(after[i].timeInCallSecs, before[i].timeInCallSecs);
+        QCOMPARE(after[i].turnKey, before[i].turnKey);
+    }
+    NewTurn next;
+    next.speaker = u"user"_s;
+    next.message = u"after the migration"_s;
+    next.turnKey = u"k4"_s;
+    QCOMPARE(calls.appendTurn(call.id, next).value()->sequenceNumber, 4);
+    next.turnKey = u"k2"_s; // stored before the migration
+    QVERIFY(!calls.appendTurn(call.id, next).value().has_value());
+
+    // The number guard: gone on SQLite (one writer at a time), kept on PostgreSQL.
+    const auto duplicateNumber =
+        sql::run(db, u"duplicate_number"_s,
+                 u"INSERT INTO call_transcriptions (call_id, sequence_number, speaker, message, "
+                 "received_at, source, turn_key) VALUES (?, 4, 'agent', 'x', ?, 'live', 'other')"_s,
+                 {call.id, sql::timeText(sql::nowUtc())});
+    QCOMPARE(duplicateNumber.ok(), fixture.database().dialect() == Dialect::Sqlite);
 }
 
 void TestMigrator::badMigrationLists_data()
