@@ -120,8 +120,8 @@ private:
     Result<> appendEvent(const EventRecord &event);
     Result<QSet<std::pair<qint64, QString>>> storedLiveTurnKeys(const QList<LiveTurnAppend> &turns);
     Result<QHash<qint64, qint64>> reserveSequenceNumbers(const QHash<qint64, int> &counts);
-    /// Checks that the calls exist (`call_not_found`) and, on PostgreSQL, locks their rows in
-    /// this order (ids sorted ascending, so concurrent writers never deadlock).
+    /// PostgreSQL: checks that the calls exist (`call_not_found`) and locks their rows in this
+    /// order (ids sorted ascending, so concurrent writers never deadlock).
     Result<> lockCalls(const QList<qint64> &sortedIds);
     /// Adds `count` numbers to the call's counter in call_sequences; returns the new last one.
     Result<qint64> reserveNumbers(qint64 callId, qint64 count);

@@ -101,25 +101,28 @@ CallRepository::reserveSequenceNumbers(const QHash<qint64, int> &counts)
     // deadlocking; the counters live in the narrow call_sequences table (hundreds per page).
     QList<qint64> ids = counts.keys();
     std::sort(ids.begin(), ids.end());
-    if (auto locked = lockCalls(ids); !locked)
-        return locked.error();
+    // SQLite: BEGIN IMMEDIATE already holds the database's write lock, and the calls were just
+    // read in this transaction (a missing one fails the upsert's foreign key).
+    if (m_dialect == Dialect::Postgresql) {
+        if (auto locked = lockCalls(ids); !locked)
+            return locked.error();
+    }
     QVariantList values;
     values.reserve(ids.size() * 2);
     for (qint64 id : std::as_const(ids))
         values << id << counts.value(id);
-    auto query = sql::exec(m_db, u"reserve_sequence_numbers"_s,
-                           u"INSERT INTO call_sequences (call_id, last_sequence_number) VALUES "_s +
-                               sql::valueRows(ids.size(), 2) + sequenceUpsert() +
-                               u" RETURNING call_id, last_sequence_number"_s,
-                           values);
-    if (!query)
-        return query.error();
     QHash<qint64, qint64> first;
-    while (query->next()) {
-        const qint64 id = query->value(0).toLongLong();
-        first.insert(id, query->value(1).toLongLong() - counts.value(id) + 1);
-    }
-    query->finish();
+    auto reserved =
+        sql::forEachRow(m_db, u"reserve_sequence_numbers"_s,
+                        u"INSERT INTO call_sequences (call_id, last_sequence_number) VALUES "_s +
+                            sql::valueRows(ids.size(), 2) + sequenceUpsert() +
+                            u" RETURNING call_id, last_sequence_number"_s,
+                        values, [&](const sql::RowView &row) {
+                            const qint64 id = row.integer(0);
+                            first.insert(id, row.integer(1) - counts.value(id) + 1);
+                        });
+    if (!reserved)
+        return reserved.error();
     if (first.size() != ids.size())
         return Error{u"database_error"_s, u"A sequence number was not reserved."_s};
     return first;
@@ -127,15 +130,12 @@ CallRepository::reserveSequenceNumbers(const QHash<qint64, int> &counts)
 
 Result<> CallRepository::lockCalls(const QList<qint64> &sortedIds)
 {
-    // SQLite needs no row lock: BEGIN IMMEDIATE already holds the database's write lock.
-    const QString lock =
-        m_dialect == Dialect::Postgresql ? u" ORDER BY id FOR UPDATE"_s : QString();
     QVariantList values;
     for (qint64 id : sortedIds)
         values << id;
     auto locked = sql::exec(m_db, u"lock_calls"_s,
                             u"SELECT id FROM calls WHERE id IN ("_s +
-                                sql::placeholders(sortedIds.size()) + u")"_s + lock,
+                                sql::placeholders(sortedIds.size()) + u") ORDER BY id FOR UPDATE"_s,
                             values);
     if (!locked)
         return locked.error();
