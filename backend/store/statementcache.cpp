@@ -5,6 +5,7 @@
 #include <QMutex>
 #include <QSqlError>
 
+#include <list>
 #include <unordered_map>
 
 namespace callwatch::store::statementcache {
@@ -12,10 +13,24 @@ namespace callwatch::store::statementcache {
 namespace {
 
 // Bounded so that code building statement text dynamically (filters, IN lists) cannot grow it
-// without limit; the hot webhook statements are far fewer than this.
-constexpr size_t kMaxStatementsPerConnection = 256;
+// without limit. Multi-row statements differ by their row count, so the webhook writer alone
+// uses about five per group size it sees: with 128 connections that is several hundred, and
+// the least recently used are the ones to let go (clearing the whole table when it filled up,
+// as before, prepared the hot statements again and again: writer CPU per turn doubled).
+constexpr size_t kMaxStatementsPerConnection = kMaxStatements;
 
-using Statements = std::unordered_map<QString, std::shared_ptr<Entry>>;
+/// A connection's statements, least recently used first out.
+struct Statements
+{
+    using Recency = std::list<QString>; ///< most recently used first
+    struct Slot
+    {
+        std::shared_ptr<Entry> entry;
+        Recency::iterator position;
+    };
+    Recency recency;
+    std::unordered_map<QString, Slot> byText;
+};
 
 struct Cache
 {
@@ -46,11 +61,13 @@ std::shared_ptr<Statements> statementsOf(const QSqlDatabase &db)
 std::shared_ptr<Entry> prepared(const QSqlDatabase &db, const QString &statement, QString *error)
 {
     const std::shared_ptr<Statements> statements = statementsOf(db);
-    if (auto it = statements->find(statement); it != statements->end()) {
-        if (it->second->query.isActive())
-            it->second->query.finish();
-        ++it->second->execution;
-        return it->second;
+    if (auto it = statements->byText.find(statement); it != statements->byText.end()) {
+        Statements::Slot &slot = it->second;
+        statements->recency.splice(statements->recency.begin(), statements->recency, slot.position);
+        if (slot.entry->query.isActive())
+            slot.entry->query.finish();
+        ++slot.entry->execution;
+        return slot.entry;
     }
     auto entry = std::make_shared<Entry>(Entry{QSqlQuery(db), 1});
     entry->query.setForwardOnly(true);
@@ -58,24 +75,36 @@ std::shared_ptr<Entry> prepared(const QSqlDatabase &db, const QString &statement
         *error = entry->query.lastError().text();
         return nullptr;
     }
-    if (statements->size() >= kMaxStatementsPerConnection)
-        statements->clear();
-    statements->emplace(statement, entry);
+    if (statements->byText.size() >= kMaxStatementsPerConnection) {
+        statements->byText.erase(statements->recency.back());
+        statements->recency.pop_back();
+    }
+    statements->recency.push_front(statement);
+    statements->byText.emplace(statement, Statements::Slot{entry, statements->recency.begin()});
     return entry;
 }
 
 void discard(const QSqlDatabase &db, const QString &statement)
 {
-    statementsOf(db)->erase(statement);
+    const std::shared_ptr<Statements> statements = statementsOf(db);
+    if (auto it = statements->byText.find(statement); it != statements->byText.end()) {
+        statements->recency.erase(it->second.position);
+        statements->byText.erase(it);
+    }
 }
 
 void finishActive(const QSqlDatabase &db)
 {
     const std::shared_ptr<Statements> statements = statementsOf(db);
-    for (auto &[text, entry] : *statements) {
-        if (entry->query.isActive())
-            entry->query.finish();
+    for (auto &[text, slot] : statements->byText) {
+        if (slot.entry->query.isActive())
+            slot.entry->query.finish();
     }
+}
+
+std::size_t size(const QSqlDatabase &db)
+{
+    return statementsOf(db)->byText.size();
 }
 
 void drop(const QString &connectionName)

@@ -38,6 +38,11 @@ std::shared_ptr<Entry> prepared(const QSqlDatabase &db, const QString &statement
 void discard(const QSqlDatabase &db, const QString &statement);
 /// Finishes every query of `db` still reading rows, so COMMIT / RELEASE are not refused.
 void finishActive(const QSqlDatabase &db);
+/// How many statements `db` keeps prepared (at most a bounded number; the least recently used
+/// one goes first).
+std::size_t size(const QSqlDatabase &db);
+/// The bound of size().
+inline constexpr std::size_t kMaxStatements = 512;
 /// Drops every statement of the connection; call before closing or removing it.
 void drop(const QString &connectionName);
 

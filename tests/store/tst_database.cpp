@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "store/database.h"
 #include "store/sql.h"
+#include "store/statementcache.h"
 #include "testdatabase.h"
 
 #include <QFileInfo>
@@ -24,6 +25,7 @@ private Q_SLOTS:
     void opensAndPings_data() { TestDatabase::addDialectRows(); }
     void opensAndPings();
     void sqliteSettings();
+    void statementCacheKeepsHotStatements();
     void postgresTimezone();
     void connectionPerThread_data() { TestDatabase::addDialectRows(); }
     void connectionPerThread();
@@ -78,6 +80,30 @@ void TestDatabaseClass::sqliteSettings()
     QCOMPARE(pragma(db, u"synchronous"_s).toInt(), 2); // FULL
     QCOMPARE(pragma(db, u"foreign_keys"_s).toInt(), 1);
     QCOMPARE(pragma(db, u"busy_timeout"_s).toInt(), 10000);
+}
+
+void TestDatabaseClass::statementCacheKeepsHotStatements()
+{
+    // Statements built per row count (multi-row INSERTs) can outnumber the cache: the least
+    // recently used go, a statement in use every time stays prepared (the same entry).
+    TestDatabase fixture;
+    QCOMPARE(fixture.create(u"sqlite"_s), TestDatabase::Status::Ready);
+    QSqlDatabase db = fixture.connection();
+    const QString hotText = u"SELECT ? + 1"_s;
+    QString error;
+    const auto hot = statementcache::prepared(db, hotText, &error);
+    QVERIFY2(hot, qPrintable(error));
+    const auto cold = statementcache::prepared(db, u"SELECT ? + 2"_s, &error);
+    for (std::size_t n = 0; n < statementcache::kMaxStatements * 2; ++n) {
+        QVERIFY(statementcache::prepared(db, u"SELECT ? * %1"_s.arg(n), &error));
+        QCOMPARE(statementcache::prepared(db, hotText, &error), hot);
+        QVERIFY(statementcache::size(db) <= statementcache::kMaxStatements);
+    }
+    QCOMPARE(statementcache::size(db), statementcache::kMaxStatements);
+    QVERIFY(statementcache::prepared(db, u"SELECT ? + 2"_s, &error) != cold); // let go
+    auto value = sql::scalar(db, u"hot"_s, hotText, {41});
+    QVERIFY2(value.ok(), qPrintable(value.error().message));
+    QCOMPARE(value->value().toInt(), 42);
 }
 
 void TestDatabaseClass::postgresTimezone()
