@@ -3,6 +3,7 @@
 
 #include "store/logging.h"
 #include "store/statementcache.h"
+#include "store/walwritevfs.h"
 
 #include <QDir>
 #include <QFileInfo>
@@ -103,6 +104,7 @@ Result<QSqlDatabase> Database::addConnection(const QString &name) const
         return unavailable(u"the Qt SQL driver %1 is not installed"_s.arg(driverFor(dialect())));
     QSqlDatabase db = QSqlDatabase::addDatabase(driverFor(dialect()), name);
     if (dialect() == Dialect::Sqlite) {
+        walwritevfs::install(); // before the first connection opens a file
         db.setDatabaseName(m_url.sqlitePath());
         db.setConnectOptions(u"QSQLITE_BUSY_TIMEOUT=10000"_s);
     } else {

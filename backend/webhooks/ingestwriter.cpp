@@ -4,6 +4,7 @@
 #include "store/database.h"
 #include "store/transaction.h"
 #include "store/walsyncer.h"
+#include "store/walwritevfs.h"
 
 #include <QElapsedTimer>
 #include <QLoggingCategory>
@@ -12,6 +13,7 @@
 
 #include <ctime>
 #include <memory>
+#include <optional>
 #include <pthread.h>
 
 using namespace Qt::StringLiterals;
@@ -129,10 +131,18 @@ void IngestWriter::run()
 {
     pthread_setname_np(pthread_self(), "ingest-writer"); // visible in top -H, perf, gdb
     QSqlDatabase db = m_database->connection();
+    std::optional<store::walwritevfs::WalWriteGathering> gathering;
     if (m_syncer) {
-        // COMMIT only appends to the WAL; the syncer flushes it before anyone is answered.
+        // COMMIT only writes the WAL; the syncer flushes it before anyone is answered. With the
+        // gathering VFS a commit's frames go out in one write, at the commit's own sync, which
+        // then stops there (see walwritevfs.h); without it, synchronous=NORMAL skips that sync.
         QSqlQuery pragma(db);
-        if (!pragma.exec(u"PRAGMA synchronous=NORMAL"_s))
+        const bool gather = store::walwritevfs::install() &&
+                            pragma.exec(u"PRAGMA checkpoint_fullfsync=ON"_s) &&
+                            pragma.exec(u"PRAGMA synchronous=FULL"_s);
+        if (gather)
+            gathering.emplace();
+        else if (!pragma.exec(u"PRAGMA synchronous=NORMAL"_s))
             qCWarning(lcIngest) << "could not hand WAL flushes to the syncer";
     }
     for (;;) {
