@@ -93,6 +93,7 @@ Result<> Backend::start()
         m_checkpointer->start();
     }
     m_writer = std::make_unique<webhooks::IngestWriter>(m_database.get());
+    m_writer->setWalCheckpointer(m_checkpointer.get());
     webhooks::WebhookService::Options options;
     options.postCallSecrets = m_config.webhookSecrets();
     options.transcriptionSecrets = m_config.transcriptionSecrets();

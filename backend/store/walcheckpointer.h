@@ -3,10 +3,13 @@
 
 #include <QSqlDatabase>
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
 #include <thread>
+
+struct sqlite3;
 
 namespace callwatch::store {
 
@@ -18,14 +21,17 @@ class Database;
  * By default SQLite checkpoints inside the COMMIT that crosses 1000 WAL pages: the webhook
  * writer then copied pages into the database file and fsynced it while every request of its
  * group waited (a tenth of its time, and its worst latencies). Here a thread copies committed
- * pages back with PASSIVE checkpoints every 200 ms, which never block the writer.
+ * pages back with PASSIVE checkpoints, which never block the writer, and flushes the database
+ * file after each: every 200 ms, and each time the writer's log grows by another eighth of the
+ * writer's limit (watch()).
  *
  * PASSIVE alone is not enough: under a steady stream of commits it never reaches the end of the
  * WAL, and SQLite only starts the WAL over once a checkpoint has, so the file grew without bound
- * (1.3 GB in 12 s of benchmark). So connections opened while this runs keep an automatic
- * checkpoint, at 8192 pages (32 MiB) instead of 1000: when the writer's commit crosses it, the
- * checkpoint inside that commit finds most pages already copied, finishes the tail, and the next
- * commit writes from the start of the file. Start this before the writer opens its connection.
+ * (1.3 GB in 12 s of benchmark). So the writer still checkpoints in the commit that crosses
+ * 16384 pages (64 MiB, journal_size_limit): that checkpoint finds the pages copied and flushed
+ * but for the last stretch, and the next commit writes from the start of the file. Other
+ * connections opened while this runs checkpoint at the same limit. Start this before the
+ * writer opens its connection.
  */
 class WalCheckpointer
 {
@@ -42,16 +48,34 @@ public:
     /** The WAL length (pages) at which a writer's commit still checkpoints; see the class. */
     void setWriterCheckpointPages(int pages) { m_writerCheckpointPages = pages; }
 
+    /**
+     * Takes over the automatic checkpoint of the connection that writes most (call on its
+     * thread): its commits wake this thread each time the WAL grows by an eighth of the
+     * writer's limit, and only at the limit does that commit checkpoint itself, by then with
+     * little left to copy and flush. Without it the writer's own checkpoint came every ~170 ms
+     * under the webhook benchmark and held every waiting request for 3-4 ms (copy and database
+     * fsync). False when `writer` is not a SQLite connection.
+     */
+    bool watch(QSqlDatabase &writer);
+
+    /** Checkpoint passes run on this thread so far. */
+    quint64 passes() const { return m_passes.load(); }
+
 private:
     void run(std::chrono::milliseconds interval);
-    void checkpoint(QSqlDatabase &db);
+    void checkpoint(QSqlDatabase &db, int databaseFd);
+    void nudge();
+    static int afterCommit(void *self, sqlite3 *connection, const char *name, int frames);
 
     Database *m_database;
     std::mutex m_mutex;
     std::condition_variable m_wake;
     bool m_stopping = false;
+    bool m_nudged = false;
+    std::atomic<quint64> m_passes{0};
     std::thread m_thread;
-    int m_writerCheckpointPages = 8192;
+    int m_nudgedStep = 0; ///< writer thread only (watch(), afterCommit())
+    int m_writerCheckpointPages = 16384;
 };
 
 } // namespace callwatch::store

@@ -3,6 +3,7 @@
 
 #include "store/database.h"
 #include "store/transaction.h"
+#include "store/walcheckpointer.h"
 #include "store/walsyncer.h"
 #include "store/walwritevfs.h"
 
@@ -142,6 +143,8 @@ void IngestWriter::run()
                             pragma.exec(u"PRAGMA synchronous=FULL"_s);
         if (gather)
             gathering.emplace();
+        if (m_checkpointer && !m_checkpointer->watch(db))
+            qCWarning(lcIngest) << "the WAL checkpointer cannot watch the writer's commits";
         else if (!pragma.exec(u"PRAGMA synchronous=NORMAL"_s))
             qCWarning(lcIngest) << "could not hand WAL flushes to the syncer";
     }

@@ -18,6 +18,7 @@
 
 namespace callwatch::store {
 class Database;
+class WalCheckpointer;
 class WalSyncer;
 } // namespace callwatch::store
 
@@ -67,6 +68,9 @@ public:
     explicit IngestWriter(store::Database *database, QObject *parent = nullptr);
     ~IngestWriter() override;
 
+    /** SQLite: the checkpointer that takes over the writer connection's automatic checkpoint
+     * (WalCheckpointer::watch()). Set before start(); it must outlive the writer. */
+    void setWalCheckpointer(store::WalCheckpointer *checkpointer) { m_checkpointer = checkpointer; }
     void start();
     /** Finishes everything already queued, then stops the thread. */
     void stop();
@@ -130,6 +134,7 @@ private:
     bool m_stopping = false;
     std::thread m_thread;
     std::unique_ptr<store::WalSyncer> m_syncer; ///< SQLite files: commits are flushed off-thread
+    store::WalCheckpointer *m_checkpointer = nullptr;
     std::atomic<quint64> m_groupsCommitted{0};
     std::atomic<quint64> m_itemsProcessed{0};
     std::atomic<quint64> m_workNanos{0};

@@ -22,6 +22,7 @@ class TestWalCheckpointer : public QObject
 
 private Q_SLOTS:
     void walStaysBoundedUnderSteadyWrites();
+    void writerCommitsWakeTheCheckpointer();
 };
 
 void TestWalCheckpointer::walStaysBoundedUnderSteadyWrites()
@@ -78,6 +79,49 @@ void TestWalCheckpointer::walStaysBoundedUnderSteadyWrites()
     // pages plus whatever commits while a checkpoint pass holds the checkpoint lock (a few MiB
     // when the machine is busy).
     QVERIFY2(largestWal < written / 3, "the WAL grew with the commits instead of starting over");
+}
+
+void TestWalCheckpointer::writerCommitsWakeTheCheckpointer()
+{
+    // With watch(), the writer's commits wake the checkpointer as the log grows (here the timer
+    // never fires), and the writer's own checkpoint at the limit still starts the log over.
+    QTemporaryDir dir;
+    const QString path = dir.filePath(u"watched.db"_s);
+    auto opened = Database::open(DatabaseUrl::parse(u"sqlite://"_s + path).value());
+    QVERIFY(opened.ok());
+    Database &database = *opened.value();
+    {
+        QSqlQuery ddl(database.connection());
+        QVERIFY(ddl.exec(u"CREATE TABLE t (v BLOB)"_s));
+    }
+    WalCheckpointer checkpointer(&database);
+    checkpointer.setWriterCheckpointPages(256);
+    checkpointer.start(std::chrono::minutes(10));
+
+    bool watching = false;
+    qint64 commits = 0;
+    qint64 largestWal = 0;
+    std::thread writer([&] {
+        QSqlDatabase db = database.connection();
+        watching = checkpointer.watch(db);
+        QSqlQuery query(db);
+        query.exec(u"PRAGMA synchronous=OFF"_s);
+        for (; commits < 3000; ++commits) {
+            query.exec(u"INSERT INTO t (v) VALUES (randomblob(3000))"_s);
+            largestWal = qMax(largestWal, QFileInfo(path + u"-wal"_s).size());
+        }
+        db = QSqlDatabase();
+        database.closeThreadConnection();
+    });
+    writer.join();
+    const quint64 passes = checkpointer.passes();
+    checkpointer.stop();
+
+    QVERIFY(watching);
+    qInfo() << passes << "passes woken by" << commits << "commits; largest WAL" << largestWal / 1024
+            << "KiB";
+    QVERIFY2(passes >= 3, "the writer's commits did not wake the checkpointer");
+    QVERIFY2(largestWal < commits * 4096 / 3, "the WAL grew with the commits");
 }
 
 QTEST_GUILESS_MAIN(TestWalCheckpointer)
