@@ -361,6 +361,21 @@ PostCallBody postCallBody(PostCallShape shape, const samples::SampleCall &call, 
     return {compactJson(payload), fill.turns, fill.turnBytes};
 }
 
+/** One latency (ms) per line, in completion order. */
+void writeLatencies(const QString &path, const bench::LoadResult &result)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate)) {
+        std::fprintf(stderr, "cannot write %s\n", qPrintable(path));
+        return;
+    }
+    QByteArray text;
+    text.reserve(qsizetype(result.latenciesMs.size()) * 8);
+    for (double ms : result.latenciesMs)
+        text += QByteArray::number(ms, 'f', 3) + '\n';
+    file.write(text);
+}
+
 } // namespace
 
 int main(int argc, char **argv)
@@ -386,6 +401,10 @@ int main(int argc, char **argv)
     parser.addOption({u"only"_s,
                       u"Run one scenario: baseline, turns or postcall (e.g. to profile)."_s,
                       u"SCENARIO"_s});
+    parser.addOption({u"latency-log"_s,
+                      u"Write each answered turn's latency (ms), in the order the answers came, "
+                      "to FILE: shows whether slow requests come alone or in stalls."_s,
+                      u"FILE"_s});
     parser.process(app);
     if (const QString shape = parser.value(u"postcall-shape"_s);
         shape != u"realistic"_s && shape != u"minimal"_s) {
@@ -458,6 +477,8 @@ int main(int argc, char **argv)
             "127.0.0.1", port, connections, seconds,
             [&](quint64 n) { return turns.at(qsizetype(n)); }, maxTurns);
         report(u"transcription_turns"_s, turnResult, connections);
+        if (parser.isSet(u"latency-log"_s))
+            writeLatencies(parser.value(u"latency-log"_s), turnResult);
     }
 
     // Post-call webhooks of about --postcall-kb each, each for a new conversation.
