@@ -42,6 +42,8 @@ public:
     void publish(const QList<EventRecord> &events);
     /** The hub; it lives in the hub thread, so reach it only with QMetaObject::invokeMethod. */
     LiveHub *hub() const { return m_hub; }
+    /** The hub's thread, for other live-side objects (the event feed) to run in. */
+    QThread *thread() { return &m_thread; }
 
 private:
     QThread m_thread;

@@ -38,6 +38,12 @@ Backend::~Backend()
     m_http.reset();
     m_launcher.reset();
     m_elevenLabs.reset();
+    if (m_eventFeed && m_liveHub) {
+        // It lives in the hub's thread (see start()): deleted there, before that thread stops.
+        EventFeed *feed = m_eventFeed.release();
+        QMetaObject::invokeMethod(
+            feed, [feed] { delete feed; }, Qt::BlockingQueuedConnection);
+    }
     m_liveHub.reset();
     if (m_writer)
         m_writer->stop();
@@ -123,6 +129,9 @@ Result<> Backend::start()
         [hub = m_liveHub.get()](const QList<EventRecord> &events) { hub->publish(events); });
     if (auto fed = m_eventFeed->start(); !fed)
         return fed;
+    // Reading back committed events is live-side work: in the hub's thread it adds nothing to
+    // the HTTP thread, which every webhook's answer waits for (9 % of it under the turn bench).
+    m_eventFeed->moveToThread(m_liveHub->thread());
     connect(m_writer.get(), &webhooks::IngestWriter::committed, m_eventFeed.get(),
             &EventFeed::requestPump, Qt::QueuedConnection);
     m_writer->start();
@@ -195,8 +204,9 @@ void Backend::finishStop()
         m_writer->stop(); // commits whatever is queued
     if (m_checkpointer)
         m_checkpointer->stop();
-    if (m_eventFeed)
-        m_eventFeed->pump();
+    if (m_eventFeed) // delivers what the writer committed last, in the feed's thread
+        QMetaObject::invokeMethod(m_eventFeed.get(), &EventFeed::pump,
+                                  Qt::BlockingQueuedConnection);
     qCInfo(lcServer) << "stopped";
     Q_EMIT stopped();
 }

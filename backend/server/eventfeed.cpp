@@ -10,8 +10,15 @@ Q_LOGGING_CATEGORY(lcEventFeed, "callwatch.live.feed")
 
 namespace callwatch::server {
 
+namespace {
+// Commits arrive up to ~2,000 times a second under load; reading once per commit cost the hub
+// thread more than the events it read. Waiting this long first reads several commits at once
+// (live delivery's budget is 50 ms at p99).
+constexpr std::chrono::milliseconds kCoalesce{2};
+} // namespace
+
 EventFeed::EventFeed(store::Database *database, Sink sink, QObject *parent)
-    : QObject(parent), m_database(database), m_sink(std::move(sink))
+    : QObject(parent), m_database(database), m_sink(std::move(sink)), m_poll(this)
 {
     connect(&m_poll, &QTimer::timeout, this, &EventFeed::pump);
 }
@@ -31,7 +38,7 @@ void EventFeed::requestPump()
     if (m_pending)
         return;
     m_pending = true;
-    QTimer::singleShot(0, this, [this] {
+    QTimer::singleShot(kCoalesce, this, [this] {
         m_pending = false;
         pump();
     });

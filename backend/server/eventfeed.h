@@ -21,6 +21,8 @@ namespace callwatch::server {
  * Woken after each commit (and by a slow poll, so writes from another instance on the same
  * PostgreSQL are seen too), it reads every row after the last one it delivered and hands them
  * over in id order. Live delivery and resume read the same table, so they never disagree.
+ * It may be moved to another thread after start() (its poll timer moves with it); then call
+ * pump() only in that thread.
  */
 class EventFeed : public QObject
 {
@@ -34,7 +36,7 @@ public:
     Result<> start(int pollIntervalMs = 1000);
     /** Reads and delivers everything committed since the last call. */
     void pump();
-    /** Coalesces wake-ups: many commits in one event-loop turn cause one read. */
+    /** Coalesces wake-ups: the commits of the next 2 ms cause one read. */
     void requestPump();
     qint64 lastDeliveredId() const { return m_lastId; }
 
