@@ -23,6 +23,7 @@
 #include <QDateTime>
 #include <QDir>
 #include <QLoggingCategory>
+#include <QThread>
 
 using namespace Qt::StringLiterals;
 
@@ -38,7 +39,7 @@ Backend::~Backend()
     m_http.reset();
     m_launcher.reset();
     m_elevenLabs.reset();
-    if (m_eventFeed && m_liveHub) {
+    if (m_eventFeed && m_eventFeed->thread() != QThread::currentThread()) {
         // It lives in the hub's thread (see start()): deleted there, before that thread stops.
         EventFeed *feed = m_eventFeed.release();
         QMetaObject::invokeMethod(
