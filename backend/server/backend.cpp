@@ -205,9 +205,13 @@ void Backend::finishStop()
         m_writer->stop(); // commits whatever is queued
     if (m_checkpointer)
         m_checkpointer->stop();
-    if (m_eventFeed) // delivers what the writer committed last, in the feed's thread
-        QMetaObject::invokeMethod(m_eventFeed.get(), &EventFeed::pump,
-                                  Qt::BlockingQueuedConnection);
+    if (m_eventFeed) { // delivers what the writer committed last, in the feed's thread
+        if (m_eventFeed->thread() == QThread::currentThread())
+            m_eventFeed->pump();
+        else
+            QMetaObject::invokeMethod(m_eventFeed.get(), &EventFeed::pump,
+                                      Qt::BlockingQueuedConnection);
+    }
     qCInfo(lcServer) << "stopped";
     Q_EMIT stopped();
 }

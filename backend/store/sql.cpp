@@ -187,10 +187,12 @@ Result<Rows> exec(const QSqlDatabase &db, const QString &name, const QString &st
         return Rows(std::move(query));
     }
     QString driverMessage;
+    const bool wasInTransaction = sqlitenative::inTransaction(db);
     auto rows = execOnce(db, statement, values, &driverMessage);
-    if (!rows) {
+    if (!rows && (!wasInTransaction || sqlitenative::inTransaction(db))) {
         // Once more with a freshly prepared statement: a cached one dies with its connection
         // (closed and reopened after a failure). A statement that really fails changed nothing.
+        // Not when SQLite rolled the transaction back (disk full): it would run outside it.
         rows = execOnce(db, statement, values, &driverMessage);
     }
     if (!rows)
@@ -226,6 +228,8 @@ Result<RunResult> runWithLastId(const QSqlDatabase &db, const QString &name,
             if (native) {
                 driverMessage = ran.error;
                 statementcache::discard(db, statement);
+                if (ran.transactionLost)
+                    break; // again, it would run outside the transaction SQLite rolled back
             }
         }
         if (native)
@@ -256,7 +260,7 @@ QByteArray RowView::utf8(int column) const
 {
     if (!m_row)
         return m_query->isNull(column) ? QByteArray() : m_query->value(column).toString().toUtf8();
-    // The length first: column_text() may convert, after which column_bytes() is its size.
+    // Text first: column_text() may convert the value, and column_bytes() then gives its size.
     const auto *text = reinterpret_cast<const char *>(sqlite3_column_text(m_row, column));
     if (!text)
         return {};
@@ -290,7 +294,8 @@ Result<> forEachRow(const QSqlDatabase &db, const QString &name, const QString &
         qsizetype rowsSeen = 0;
         // Once more with a freshly prepared statement after a failure (as exec() does), unless
         // rows were already handed over: the caller would see them twice.
-        for (int attempt = 0; attempt < 2 && rowsSeen == 0; ++attempt) {
+        bool retry = true;
+        for (int attempt = 0; attempt < 2 && retry; ++attempt) {
             auto entry = statementcache::prepared(db, statement, &driverMessage);
             if (!entry)
                 continue;
@@ -301,6 +306,7 @@ Result<> forEachRow(const QSqlDatabase &db, const QString &name, const QString &
                 break;
             driverMessage = ran.error;
             statementcache::discard(db, statement);
+            retry = rowsSeen == 0 && !ran.transactionLost;
         }
         if (!driverMessage.isEmpty() || rowsSeen > 0)
             return failure(db, name, driverMessage);

@@ -84,11 +84,12 @@ int bind(sqlite3_stmt *stmt, int column, const QVariant &value, std::deque<QByte
     }
 }
 
-RunResult failed(sqlite3_stmt *stmt, const QString &message)
+RunResult failed(sqlite3_stmt *stmt, const QString &message, bool wasInTransaction)
 {
     RunResult result;
     result.status = RunResult::Status::Failed;
     result.error = message;
+    result.transactionLost = wasInTransaction && sqlite3_get_autocommit(sqlite3_db_handle(stmt));
     sqlite3_reset(stmt);
     sqlite3_clear_bindings(stmt);
     return result;
@@ -104,12 +105,13 @@ RunResult run(const QSqlQuery &prepared, const QVariantList &values, const RowCa
         return {};
     sqlite3 *db = sqlite3_db_handle(stmt);
     sqlite3_reset(stmt); // a previous QtSql run may have left it on a row
+    const bool wasInTransaction = !sqlite3_get_autocommit(db);
     if (sqlite3_bind_parameter_count(stmt) != values.size())
-        return failed(stmt, u"Parameter count mismatch"_s);
+        return failed(stmt, u"Parameter count mismatch"_s, wasInTransaction);
     std::deque<QByteArray> utf8; // text values as bound; a deque never moves its elements
     for (qsizetype i = 0; i < values.size(); ++i) {
         if (bind(stmt, int(i + 1), values.at(i), utf8) != SQLITE_OK)
-            return failed(stmt, QString::fromUtf8(sqlite3_errmsg(db)));
+            return failed(stmt, QString::fromUtf8(sqlite3_errmsg(db)), wasInTransaction);
     }
     int rc = sqlite3_step(stmt);
     while (rc == SQLITE_ROW) {
@@ -121,7 +123,7 @@ RunResult run(const QSqlQuery &prepared, const QVariantList &values, const RowCa
         rc = sqlite3_step(stmt);
     }
     if (rc != SQLITE_DONE)
-        return failed(stmt, QString::fromUtf8(sqlite3_errmsg(db)));
+        return failed(stmt, QString::fromUtf8(sqlite3_errmsg(db)), wasInTransaction);
     RunResult result;
     result.status = RunResult::Status::Done;
     result.changes = sqlite3_changes(db);
@@ -129,6 +131,17 @@ RunResult run(const QSqlQuery &prepared, const QVariantList &values, const RowCa
     sqlite3_reset(stmt);
     sqlite3_clear_bindings(stmt); // the bound text points into `values` and `utf8`
     return result;
+}
+
+bool inTransaction(const QSqlDatabase &db)
+{
+    if (!db.driver() || db.driver()->dbmsType() != QSqlDriver::SQLite)
+        return false;
+    const QVariant handle = db.driver()->handle();
+    if (!handle.isValid() || std::strcmp(handle.typeName(), "sqlite3*") != 0)
+        return false;
+    sqlite3 *connection = *static_cast<sqlite3 *const *>(handle.constData());
+    return connection && !sqlite3_get_autocommit(connection);
 }
 
 } // namespace callwatch::store::sqlitenative

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include <QSqlDatabase>
 #include <QSqlQuery>
 #include <QString>
 #include <QVariantList>
@@ -26,7 +27,13 @@ struct RunResult
     int changes = 0;
     qint64 lastInsertId = 0;
     QString error; ///< SQLite's message when Failed
+    /// Failed, and SQLite rolled back the transaction it ran in (e.g. disk full): running the
+    /// statement again would run it outside that transaction.
+    bool transactionLost = false;
 };
+
+/// Whether `db` (a QSQLITE connection) is inside a transaction; false for other drivers.
+bool inTransaction(const QSqlDatabase &db);
 
 /// Called for each result row while the statement is positioned on it.
 using RowCallback = std::function<void(sqlite3_stmt *row)>;

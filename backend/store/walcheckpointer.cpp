@@ -4,7 +4,6 @@
 #include "store/database.h"
 #include "store/logging.h"
 
-#include <QFile>
 #include <QSqlDriver>
 #include <QSqlError>
 #include <QSqlQuery>
@@ -12,16 +11,25 @@
 #include <sqlite3.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <cstring>
 
-#include <fcntl.h>
 #include <pthread.h>
-#include <unistd.h>
 
 using namespace Qt::StringLiterals;
 
 namespace callwatch::store {
+
+namespace {
+
+sqlite3 *nativeHandle(QSqlDatabase &db)
+{
+    const QVariant handle = db.driver() ? db.driver()->handle() : QVariant();
+    if (!handle.isValid() || std::strcmp(handle.typeName(), "sqlite3*") != 0)
+        return nullptr;
+    return *static_cast<sqlite3 *const *>(handle.constData());
+}
+
+} // namespace
 
 WalCheckpointer::WalCheckpointer(Database *database) : m_database(database) {}
 
@@ -57,8 +65,6 @@ void WalCheckpointer::run(std::chrono::milliseconds interval)
 {
     pthread_setname_np(pthread_self(), "wal-checkpoint"); // visible in top -H, perf, gdb
     QSqlDatabase db = m_database->connection();
-    const QByteArray path = QFile::encodeName(m_database->url().sqlitePath());
-    const int databaseFd = ::open(path.constData(), O_RDONLY | O_CLOEXEC);
     bool stopping = false;
     while (!stopping) {
         {
@@ -67,15 +73,13 @@ void WalCheckpointer::run(std::chrono::milliseconds interval)
             stopping = m_stopping;
             m_nudged = false;
         }
-        checkpoint(db, databaseFd);
+        checkpoint(db);
     }
-    if (databaseFd >= 0)
-        ::close(databaseFd);
     db = QSqlDatabase();
     m_database->closeThreadConnection();
 }
 
-void WalCheckpointer::checkpoint(QSqlDatabase &db, int databaseFd)
+void WalCheckpointer::checkpoint(QSqlDatabase &db)
 {
     QSqlQuery query(db);
     if (!query.exec(u"PRAGMA wal_checkpoint(PASSIVE)"_s)) {
@@ -88,8 +92,21 @@ void WalCheckpointer::checkpoint(QSqlDatabase &db, int databaseFd)
     // but leaves them unsynced; the next complete checkpoint, inside a writer's commit, would
     // then flush all of them while every waiting request waits (3-4 ms each ~170 ms under the
     // webhook benchmark). Flushed here, that checkpoint only has the last stretch to flush.
-    if (databaseFd >= 0 && ::fdatasync(databaseFd) != 0)
-        qCWarning(lcStore) << "could not flush the database file:" << std::strerror(errno);
+    // Through this connection's own file: a second descriptor of the database, once closed,
+    // would drop the process's POSIX locks on it (SQLite's own files never close early).
+    if (const int rc = syncDatabaseFile(db); rc != SQLITE_OK)
+        qCWarning(lcStore) << "could not flush the database file: SQLite error" << rc;
+}
+
+int WalCheckpointer::syncDatabaseFile(QSqlDatabase &db)
+{
+    sqlite3 *connection = nativeHandle(db);
+    sqlite3_file *file = nullptr;
+    if (!connection ||
+        sqlite3_file_control(connection, "main", SQLITE_FCNTL_FILE_POINTER, &file) != SQLITE_OK ||
+        !file || !file->pMethods)
+        return SQLITE_MISUSE;
+    return file->pMethods->xSync(file, SQLITE_SYNC_NORMAL);
 }
 
 void WalCheckpointer::nudge()
@@ -103,10 +120,7 @@ void WalCheckpointer::nudge()
 
 bool WalCheckpointer::watch(QSqlDatabase &writer)
 {
-    const QVariant handle = writer.driver() ? writer.driver()->handle() : QVariant();
-    if (!handle.isValid() || std::strcmp(handle.typeName(), "sqlite3*") != 0)
-        return false;
-    sqlite3 *connection = *static_cast<sqlite3 *const *>(handle.constData());
+    sqlite3 *connection = nativeHandle(writer);
     if (!connection)
         return false;
     m_nudgedStep = 0;

@@ -63,7 +63,8 @@ public:
 
 private:
     void run(std::chrono::milliseconds interval);
-    void checkpoint(QSqlDatabase &db, int databaseFd);
+    void checkpoint(QSqlDatabase &db);
+    static int syncDatabaseFile(QSqlDatabase &db);
     void nudge();
     static int afterCommit(void *self, sqlite3 *connection, const char *name, int frames);
 

@@ -19,6 +19,8 @@ namespace {
 constexpr const char *kVfsName = "callwatch-walwrite";
 /// Beyond this the gathered bytes are written out before more are taken (a large post-call).
 constexpr size_t kMaxGathered = 8 * 1024 * 1024;
+/// What a WAL file keeps allocated between commits (a commit of live turns is ~120 KiB).
+constexpr size_t kKeptCapacity = 1024 * 1024;
 /// Bytes per write of the default VFS (see flush()).
 constexpr size_t kMaxWritePiece = 124 * 1024;
 
@@ -31,11 +33,18 @@ sqlite3_vfs *g_base = nullptr;
 
 struct ShimFile;
 
+int flush(ShimFile *file);
+
 /// The gathering state of one thread: whether it is on, and the WAL file holding its bytes.
 struct ThreadState
 {
     int gathering = 0;
     ShimFile *pending = nullptr;
+    ~ThreadState()
+    {
+        if (pending) // a thread ending inside a write transaction: nothing may point here
+            flush(pending);
+    }
 };
 thread_local ThreadState t_state;
 
@@ -51,6 +60,9 @@ struct ShimFile
     bool wal = false;
     std::vector<char> gathered;
     sqlite3_int64 gatheredAt = 0; // file offset of gathered[0]
+    ThreadState *owner = nullptr; // the thread whose `pending` is this file, while gathering
+    int stickyError = SQLITE_OK;  // a write of gathered bytes that failed where SQLite could
+                                  // not be told (barrier, unlock): every later use fails
 };
 
 constexpr size_t realOffset()
@@ -81,11 +93,16 @@ int flush(ShimFile *file)
                                        file->gatheredAt + sqlite3_int64(done));
         done += piece;
     }
-    if (rc != SQLITE_OK)
+    if (rc != SQLITE_OK) {
         qCWarning(lcStore) << "WAL write failed: SQLite error" << rc;
+        file->stickyError = rc;
+    }
     file->gathered.clear();
-    if (t_state.pending == file)
-        t_state.pending = nullptr;
+    if (file->gathered.capacity() > kKeptCapacity)
+        file->gathered.shrink_to_fit(); // after a large post-call
+    if (file->owner && file->owner->pending == file)
+        file->owner->pending = nullptr;
+    file->owner = nullptr;
     ++g_flushes;
     return rc;
 }
@@ -111,6 +128,8 @@ int shimClose(sqlite3_file *file)
 int shimRead(sqlite3_file *file, void *out, int amount, sqlite3_int64 offset)
 {
     ShimFile *f = shim(file);
+    if (f->stickyError != SQLITE_OK)
+        return f->stickyError;
     if (f->wal) {
         if (const int rc = flush(f); rc != SQLITE_OK)
             return rc;
@@ -121,6 +140,8 @@ int shimRead(sqlite3_file *file, void *out, int amount, sqlite3_int64 offset)
 int shimWrite(sqlite3_file *file, const void *data, int amount, sqlite3_int64 offset)
 {
     ShimFile *f = shim(file);
+    if (f->stickyError != SQLITE_OK)
+        return f->stickyError;
     if (!f->wal || t_state.gathering == 0 || amount <= 0)
         return flush(f) == SQLITE_OK ? realMethods(f)->xWrite(f->real, data, amount, offset)
                                      : SQLITE_IOERR_WRITE;
@@ -145,6 +166,7 @@ int shimWrite(sqlite3_file *file, const void *data, int amount, sqlite3_int64 of
         f->gatheredAt = offset;
     f->gathered.insert(f->gathered.end(), bytes, bytes + amount);
     t_state.pending = f;
+    f->owner = &t_state;
     ++g_gatheredWrites;
     return SQLITE_OK;
 }
@@ -160,6 +182,8 @@ int shimTruncate(sqlite3_file *file, sqlite3_int64 size)
 int shimSync(sqlite3_file *file, int flags)
 {
     ShimFile *f = shim(file);
+    if (f->stickyError != SQLITE_OK)
+        return f->stickyError;
     if (const int rc = flush(f); rc != SQLITE_OK)
         return rc;
     // The commit's own sync on a gathering thread: the frames are written; flushing them to
@@ -314,7 +338,15 @@ int shimOpen(sqlite3_vfs *, const char *name, sqlite3_file *file, int flags, int
         file->pMethods = nullptr;
         return rc != SQLITE_OK ? rc : SQLITE_CANTOPEN;
     }
-    f->base.pMethods = methodsFor(f->real->pMethods->iVersion);
+    // A default-VFS file without shared memory (e.g. nolock=1) must not look as if it had it.
+    const sqlite3_io_methods *real = f->real->pMethods;
+    int version = real->iVersion;
+    if (version >= 2 &&
+        (!real->xShmMap || !real->xShmLock || !real->xShmBarrier || !real->xShmUnmap))
+        version = 1;
+    if (version >= 3 && (!real->xFetch || !real->xUnfetch))
+        version = 2;
+    f->base.pMethods = methodsFor(version);
     return SQLITE_OK;
 }
 

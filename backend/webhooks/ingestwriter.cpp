@@ -137,16 +137,15 @@ void IngestWriter::run()
         // COMMIT only writes the WAL; the syncer flushes it before anyone is answered. With the
         // gathering VFS a commit's frames go out in one write, at the commit's own sync, which
         // then stops there (see walwritevfs.h); without it, synchronous=NORMAL skips that sync.
+        // (Database::configure() sets synchronous=FULL and checkpoint_fullfsync=ON on every
+        // SQLite connection, also when this one is reopened after a failure.)
         QSqlQuery pragma(db);
-        const bool gather = store::walwritevfs::install() &&
-                            pragma.exec(u"PRAGMA checkpoint_fullfsync=ON"_s) &&
-                            pragma.exec(u"PRAGMA synchronous=FULL"_s);
-        if (gather)
+        if (store::walwritevfs::install() && pragma.exec(u"PRAGMA synchronous=FULL"_s))
             gathering.emplace();
-        if (m_checkpointer && !m_checkpointer->watch(db))
-            qCWarning(lcIngest) << "the WAL checkpointer cannot watch the writer's commits";
         else if (!pragma.exec(u"PRAGMA synchronous=NORMAL"_s))
             qCWarning(lcIngest) << "could not hand WAL flushes to the syncer";
+        if (m_checkpointer && !m_checkpointer->watch(db))
+            qCWarning(lcIngest) << "the WAL checkpointer cannot watch the writer's commits";
     }
     for (;;) {
         std::deque<Item> group;

@@ -77,7 +77,9 @@ void TestDatabaseClass::sqliteSettings()
     QVERIFY(QFileInfo::exists(fixture.url().sqlitePath())); // parent directory was created
     QSqlDatabase db = fixture.connection();
     QCOMPARE(pragma(db, u"journal_mode"_s).toString(), u"wal"_s);
-    QCOMPARE(pragma(db, u"synchronous"_s).toInt(), 2); // FULL
+    QCOMPARE(pragma(db, u"synchronous"_s).toInt(), 2);                    // FULL
+    QCOMPARE(pragma(db, u"checkpoint_fullfsync"_s).toInt(), 1);           // see walwritevfs.h
+    QCOMPARE(pragma(db, u"journal_size_limit"_s).toLongLong(), 75497472); // > a 16384-page WAL
     QCOMPARE(pragma(db, u"foreign_keys"_s).toInt(), 1);
     QCOMPARE(pragma(db, u"busy_timeout"_s).toInt(), 10000);
 }

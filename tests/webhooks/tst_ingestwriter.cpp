@@ -6,6 +6,7 @@
 #include "store/eventlog.h"
 #include "store/sql.h"
 #include "store/walsyncer.h"
+#include "store/walwritevfs.h"
 #include "webhooks/ingestwriter.h"
 #include "webhooks/webhookprocessor.h"
 #include "webhooks/webhookservice.h"
@@ -144,6 +145,7 @@ private Q_SLOTS:
     void turnBatchMatchesOneByOne_data() { TestDatabase::addDialectRows(); }
     void turnBatchMatchesOneByOne();
     void walSyncerAcknowledgesAfterFlush();
+    void commitsSyncThroughTheGatheringVfs();
     void recordedHeadersMatchObject_data();
     void recordedHeadersMatchObject();
 };
@@ -330,6 +332,43 @@ void TestIngestWriter::walSyncerAcknowledgesAfterFlush()
 }
 
 QTEST_GUILESS_MAIN(TestIngestWriter)
+void TestIngestWriter::commitsSyncThroughTheGatheringVfs()
+{
+    // The writer's connection runs synchronous=FULL, so every COMMIT syncs its WAL through the
+    // gathering VFS: the frames are written there, where a failed write fails the COMMIT, and
+    // the flush to disk is left to the WalSyncer. (With synchronous=NORMAL the frames would only
+    // reach the file at SQLite's shm barrier, where a failed write cannot be reported.)
+    TestDatabase fixture;
+    QCOMPARE(fixture.create(u"sqlite"_s), TestDatabase::Status::Ready);
+    QVERIFY(createTable(fixture));
+    const store::walwritevfs::Stats before = store::walwritevfs::stats();
+    webhooks::IngestWriter writer(&fixture.database());
+    QObject context;
+    int synchronous = -1;
+    bool answered = false;
+    writer.submit(
+        [](QSqlDatabase &db) {
+            auto level = store::sql::scalar(db, u"level"_s, u"PRAGMA synchronous"_s);
+            const bool inserted =
+                store::sql::run(db, u"insert"_s, u"INSERT INTO t (v) VALUES (?)"_s, {1}).ok();
+            return webhooks::WorkResult{
+                inserted && level && level->has_value() ? 200 + level->value().toInt() : 500, {}};
+        },
+        &context,
+        [&](const webhooks::WorkResult &result) {
+            synchronous = result.httpStatus - 200;
+            answered = true;
+        });
+    writer.start();
+    QTRY_VERIFY_WITH_TIMEOUT(answered, 10000);
+    writer.stop();
+    QCOMPARE(synchronous, 2); // FULL
+    const store::walwritevfs::Stats after = store::walwritevfs::stats();
+    QVERIFY(after.gatheredWrites > before.gatheredWrites);
+    QVERIFY(after.skippedSyncs > before.skippedSyncs);
+    QCOMPARE(column(fixture.connection(), u"SELECT v FROM t"_s), QList<int>{1});
+}
+
 void TestIngestWriter::recordedHeadersMatchObject_data()
 {
     QTest::addColumn<http::HeaderList>("headers");
