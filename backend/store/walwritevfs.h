@@ -13,8 +13,11 @@
  * continue where the previous one ended are gathered in memory and written together when SQLite
  * syncs the WAL at the end of the commit (synchronous=FULL), before the commit becomes visible
  * to other connections. Any other use of that WAL file (a read, a write elsewhere, its size, a
- * truncation, closing it) writes the gathered bytes first. A failing write is reported by that
- * sync, so the commit fails and rolls back as it would have without gathering.
+ * truncation, closing it, the end of the write transaction) writes the gathered bytes first. A
+ * failing write is reported by that sync, so the commit fails and rolls back as it would have
+ * without gathering; one that fails where SQLite cannot be told (the shm barrier, an unlock:
+ * only when a connection of such a thread runs below synchronous=FULL) makes every later read,
+ * write and sync of that file fail, until the connection is reopened.
  *
  * On such a thread the commit's own sync (SQLite's flag SQLITE_SYNC_NORMAL there) stops at
  * writing the frames: the flush to disk is left to the caller (store::WalSyncer), which answers
