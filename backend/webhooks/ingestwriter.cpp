@@ -133,20 +133,10 @@ void IngestWriter::run()
     pthread_setname_np(pthread_self(), "ingest-writer"); // visible in top -H, perf, gdb
     QSqlDatabase db = m_database->connection();
     std::optional<store::walwritevfs::WalWriteGathering> gathering;
-    if (m_syncer) {
-        // COMMIT only writes the WAL; the syncer flushes it before anyone is answered. With the
-        // gathering VFS a commit's frames go out in one write, at the commit's own sync, which
-        // then stops there (see walwritevfs.h); without it, synchronous=NORMAL skips that sync.
-        // (Database::configure() sets synchronous=FULL and checkpoint_fullfsync=ON on every
-        // SQLite connection, also when this one is reopened after a failure.)
-        QSqlQuery pragma(db);
-        if (store::walwritevfs::install() && pragma.exec(u"PRAGMA synchronous=FULL"_s))
-            gathering.emplace();
-        else if (!pragma.exec(u"PRAGMA synchronous=NORMAL"_s))
-            qCWarning(lcIngest) << "could not hand WAL flushes to the syncer";
-        if (m_checkpointer && !m_checkpointer->watch(db))
-            qCWarning(lcIngest) << "the WAL checkpointer cannot watch the writer's commits";
-    }
+    m_gathering = m_syncer && store::walwritevfs::install();
+    if (m_gathering)
+        gathering.emplace();
+    prepareConnection(db);
     for (;;) {
         std::deque<Item> group;
         {
@@ -167,6 +157,21 @@ void IngestWriter::run()
     m_database->closeThreadConnection();
 }
 
+void IngestWriter::prepareConnection(QSqlDatabase &db)
+{
+    if (!m_syncer)
+        return;
+    // COMMIT only writes the WAL; the syncer flushes it before anyone is answered. With the
+    // gathering VFS a commit's frames go out in one write, at the commit's own sync, which then
+    // stops there (see walwritevfs.h); without it, synchronous=NORMAL skips that sync.
+    // (Database::configure() sets checkpoint_fullfsync=ON on every SQLite connection.)
+    QSqlQuery pragma(db);
+    if (!pragma.exec(m_gathering ? u"PRAGMA synchronous=FULL"_s : u"PRAGMA synchronous=NORMAL"_s))
+        qCWarning(lcIngest) << "could not set how the writer's commits reach the disk";
+    if (m_checkpointer && !m_checkpointer->watch(db))
+        qCWarning(lcIngest) << "the WAL checkpointer cannot watch the writer's commits";
+}
+
 void IngestWriter::processGroup(QSqlDatabase &db, std::deque<Item> &group)
 {
     std::vector<WorkResult> results;
@@ -178,8 +183,10 @@ void IngestWriter::processGroup(QSqlDatabase &db, std::deque<Item> &group)
         // A connection the server dropped (restart, failover) stays broken until it is reopened:
         // ping() closes it when it is dead, connection() opens it again (same handle as `db`).
         transaction.reset();
-        if (!m_database->ping())
+        if (!m_database->ping()) {
             m_database->connection();
+            prepareConnection(db);
+        }
         transaction = std::make_unique<store::Transaction>(db);
     }
     if (!transaction->isActive()) {

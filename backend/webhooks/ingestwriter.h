@@ -115,6 +115,9 @@ private:
     };
 
     void run();
+    /// The writer connection's own settings (who flushes the WAL, the checkpointer's hook);
+    /// again whenever the connection is reopened.
+    void prepareConnection(QSqlDatabase &db);
     void processGroup(QSqlDatabase &db, std::deque<Item> &group);
     /** Runs group[from..] one by one or as a batch; returns the index after what it ran. */
     size_t processRun(QSqlDatabase &db, std::deque<Item> &group, size_t from,
@@ -135,6 +138,7 @@ private:
     std::thread m_thread;
     std::unique_ptr<store::WalSyncer> m_syncer; ///< SQLite files: commits are flushed off-thread
     store::WalCheckpointer *m_checkpointer = nullptr;
+    bool m_gathering = false; ///< writer thread: its WAL writes go through walwritevfs
     std::atomic<quint64> m_groupsCommitted{0};
     std::atomic<quint64> m_itemsProcessed{0};
     std::atomic<quint64> m_workNanos{0};
