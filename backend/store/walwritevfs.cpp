@@ -34,17 +34,14 @@ sqlite3_vfs *g_base = nullptr;
 struct ShimFile;
 
 int flush(ShimFile *file);
+void flushPendingOfThreadOrPoison();
 
 /// The gathering state of one thread: whether it is on, and the WAL file holding its bytes.
 struct ThreadState
 {
     int gathering = 0;
     ShimFile *pending = nullptr;
-    ~ThreadState()
-    {
-        if (pending) // a thread ending inside a write transaction: nothing may point here
-            flush(pending);
-    }
+    ~ThreadState();
 };
 thread_local ThreadState t_state;
 
@@ -93,10 +90,8 @@ int flush(ShimFile *file)
                                        file->gatheredAt + sqlite3_int64(done));
         done += piece;
     }
-    if (rc != SQLITE_OK) {
+    if (rc != SQLITE_OK)
         qCWarning(lcStore) << "WAL write failed: SQLite error" << rc;
-        file->stickyError = rc;
-    }
     file->gathered.clear();
     if (file->gathered.capacity() > kKeptCapacity)
         file->gathered.shrink_to_fit(); // after a large post-call
@@ -107,9 +102,21 @@ int flush(ShimFile *file)
     return rc;
 }
 
-int flushPendingOfThread()
+/// For the places where SQLite cannot be told of a failed write (it ignores the result): the
+/// file then refuses every later read, write and sync, so nothing goes on as if it had worked.
+void flushPendingOfThreadOrPoison()
 {
-    return t_state.pending ? flush(t_state.pending) : SQLITE_OK;
+    ShimFile *file = t_state.pending;
+    if (!file)
+        return;
+    if (const int rc = flush(file); rc != SQLITE_OK)
+        file->stickyError = rc;
+}
+
+ThreadState::~ThreadState()
+{
+    // A thread ending inside a write transaction: nothing may point here afterwards.
+    flushPendingOfThreadOrPoison();
 }
 
 // --- I/O methods --------------------------------------------------------------------------
@@ -249,7 +256,7 @@ int shimShmLock(sqlite3_file *file, int offset, int n, int flags)
     // already; after a rollback these are frames past the end of the log, written as SQLite
     // would have written them.
     if ((flags & SQLITE_SHM_UNLOCK) != 0 && t_state.pending)
-        flushPendingOfThread();
+        flushPendingOfThreadOrPoison();
     return realMethods(shim(file))->xShmLock(shim(file)->real, offset, n, flags);
 }
 
@@ -258,7 +265,7 @@ void shimShmBarrier(sqlite3_file *file)
     // SQLite publishes a commit in the wal-index between two barriers. The commit's sync has
     // written the frames already; this only matters if a connection of a gathering thread
     // committed without one (synchronous below FULL), so its frames are in the file first.
-    flushPendingOfThread();
+    flushPendingOfThreadOrPoison();
     realMethods(shim(file))->xShmBarrier(shim(file)->real);
 }
 
@@ -457,7 +464,7 @@ WalWriteGathering::WalWriteGathering()
 WalWriteGathering::~WalWriteGathering()
 {
     if (--t_state.gathering == 0)
-        flushPendingOfThread();
+        flushPendingOfThreadOrPoison();
 }
 
 Stats stats()

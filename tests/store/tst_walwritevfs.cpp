@@ -7,12 +7,17 @@
 #include "store/walwritevfs.h"
 #include "testdatabase.h"
 
+#include <QFileInfo>
 #include <QSqlQuery>
 #include <QTest>
 
+#include <algorithm>
 #include <condition_variable>
+#include <csignal>
 #include <mutex>
 #include <thread>
+
+#include <sys/resource.h>
 
 using namespace Qt::StringLiterals;
 using namespace callwatch;
@@ -25,6 +30,7 @@ class TestWalWriteVfs : public QObject
 
 private Q_SLOTS:
     void commitsAreVisibleToOtherThreadsAtOnce();
+    void aFailedWriteFailsTheCommit();
 };
 
 namespace {
@@ -149,6 +155,59 @@ void TestWalWriteVfs::commitsAreVisibleToOtherThreadsAtOnce()
     QVERIFY2(flushes * 4 < gathered,
              qPrintable(u"%1 writes, %2 flushes"_s.arg(gathered).arg(flushes)));
     QVERIFY(after.skippedSyncs - before.skippedSyncs >= 40);
+}
+
+void TestWalWriteVfs::aFailedWriteFailsTheCommit()
+{
+    // A gathered commit whose write fails (here the process's file-size limit: EFBIG, the way a
+    // full disk would) fails its COMMIT, other connections see nothing of it, and the same
+    // connection commits again once writes succeed.
+    TestDatabase fixture;
+    QCOMPARE(fixture.create(u"sqlite"_s), TestDatabase::Status::Ready);
+    QVERIFY(walwritevfs::install());
+    QSqlDatabase reader = fixture.connection();
+    QVERIFY(exec(reader, u"CREATE TABLE t (id INTEGER PRIMARY KEY, body BLOB NOT NULL)"_s));
+    const QString wal = fixture.url().sqlitePath() + u"-wal"_s;
+    std::signal(SIGXFSZ, SIG_IGN); // the write fails with EFBIG instead of ending the process
+    rlimit saved{};
+    QCOMPARE(getrlimit(RLIMIT_FSIZE, &saved), 0);
+
+    bool firstCommitted = false, bigCommitted = true, lastCommitted = false;
+    std::thread writer([&] {
+        walwritevfs::WalWriteGathering gathering;
+        QSqlDatabase db = fixture.database().connection();
+        exec(db, u"PRAGMA synchronous=FULL"_s);
+        const auto insert = [&db](qsizetype bytes) {
+            return sql::run(db, u"insert"_s, u"INSERT INTO t (body) VALUES (?)"_s,
+                            {QByteArray(bytes, 'x')})
+                .ok();
+        };
+        firstCommitted = exec(db, u"BEGIN IMMEDIATE"_s) && insert(100) && exec(db, u"COMMIT"_s);
+        const rlim_t limit =
+            rlim_t(std::max(QFileInfo(wal).size(), QFileInfo(fixture.url().sqlitePath()).size()) +
+                   64 * 1024);
+        rlimit tight{limit, saved.rlim_max};
+        setrlimit(RLIMIT_FSIZE, &tight);
+        bigCommitted =
+            exec(db, u"BEGIN IMMEDIATE"_s) && insert(1024 * 1024) && exec(db, u"COMMIT"_s);
+        if (!bigCommitted)
+            exec(db, u"ROLLBACK"_s);
+        setrlimit(RLIMIT_FSIZE, &saved);
+        lastCommitted = exec(db, u"BEGIN IMMEDIATE"_s) && insert(200) && exec(db, u"COMMIT"_s);
+        db = QSqlDatabase();
+        fixture.database().closeThreadConnection();
+    });
+    writer.join();
+    setrlimit(RLIMIT_FSIZE, &saved);
+
+    QVERIFY(firstCommitted);
+    QVERIFY2(!bigCommitted, "the commit whose WAL write failed reported success");
+    QVERIFY(lastCommitted);
+    auto sizes = sql::scalar(reader, u"sizes"_s, u"SELECT group_concat(length(body)) FROM t"_s);
+    QVERIFY(sizes.ok());
+    QCOMPARE(sizes->value().toString(), u"100,200"_s);
+    auto integrity = sql::scalar(reader, u"integrity"_s, u"PRAGMA integrity_check"_s);
+    QCOMPARE(integrity->value().toString(), u"ok"_s);
 }
 
 QTEST_GUILESS_MAIN(TestWalWriteVfs)
