@@ -81,15 +81,21 @@ bool exec(QSqlDatabase db, const QString &statement)
     return query.exec(statement);
 }
 
+/// A fresh SQLite database (through the gathering VFS) with the table t (id, body).
+bool createTable(TestDatabase &fixture)
+{
+    return fixture.create(u"sqlite"_s) == TestDatabase::Status::Ready && walwritevfs::install() &&
+           exec(fixture.connection(),
+                u"CREATE TABLE t (id INTEGER PRIMARY KEY, body BLOB NOT NULL)"_s);
+}
+
 } // namespace
 
 void TestWalWriteVfs::commitsAreVisibleToOtherThreadsAtOnce()
 {
     TestDatabase fixture;
-    QCOMPARE(fixture.create(u"sqlite"_s), TestDatabase::Status::Ready);
-    QVERIFY(walwritevfs::install());
+    QVERIFY(createTable(fixture));
     QSqlDatabase reader = fixture.connection();
-    QVERIFY(exec(reader, u"CREATE TABLE t (id INTEGER PRIMARY KEY, body BLOB NOT NULL)"_s));
     const walwritevfs::Stats before = walwritevfs::stats();
 
     // Small commits (like live turns), commits past one write of the default VFS (128 KiB) and
@@ -163,10 +169,8 @@ void TestWalWriteVfs::aFailedWriteFailsTheCommit()
     // full disk would) fails its COMMIT, other connections see nothing of it, and the same
     // connection commits again once writes succeed.
     TestDatabase fixture;
-    QCOMPARE(fixture.create(u"sqlite"_s), TestDatabase::Status::Ready);
-    QVERIFY(walwritevfs::install());
+    QVERIFY(createTable(fixture));
     QSqlDatabase reader = fixture.connection();
-    QVERIFY(exec(reader, u"CREATE TABLE t (id INTEGER PRIMARY KEY, body BLOB NOT NULL)"_s));
     const QString wal = fixture.url().sqlitePath() + u"-wal"_s;
     std::signal(SIGXFSZ, SIG_IGN); // the write fails with EFBIG instead of ending the process
     rlimit saved{};
