@@ -39,12 +39,7 @@ Backend::~Backend()
     m_http.reset();
     m_launcher.reset();
     m_elevenLabs.reset();
-    if (m_eventFeed && m_eventFeed->thread() != QThread::currentThread()) {
-        // It lives in the hub's thread (see start()): deleted there, before that thread stops.
-        EventFeed *feed = m_eventFeed.release();
-        QMetaObject::invokeMethod(
-            feed, [feed] { delete feed; }, Qt::BlockingQueuedConnection);
-    }
+    inFeedThread([this] { m_eventFeed.reset(); }); // before the hub's thread stops
     m_liveHub.reset();
     if (m_writer)
         m_writer->stop();
@@ -205,15 +200,20 @@ void Backend::finishStop()
         m_writer->stop(); // commits whatever is queued
     if (m_checkpointer)
         m_checkpointer->stop();
-    if (m_eventFeed) { // delivers what the writer committed last, in the feed's thread
-        if (m_eventFeed->thread() == QThread::currentThread())
-            m_eventFeed->pump();
-        else
-            QMetaObject::invokeMethod(m_eventFeed.get(), &EventFeed::pump,
-                                      Qt::BlockingQueuedConnection);
-    }
+    inFeedThread([this] { m_eventFeed->pump(); }); // delivers what the writer committed last
     qCInfo(lcServer) << "stopped";
     Q_EMIT stopped();
+}
+
+void Backend::inFeedThread(const std::function<void()> &work)
+{
+    // The feed lives in the hub's thread once started (see start()), else in ours.
+    if (!m_eventFeed)
+        return;
+    if (m_eventFeed->thread() == QThread::currentThread())
+        work();
+    else
+        QMetaObject::invokeMethod(m_eventFeed.get(), work, Qt::BlockingQueuedConnection);
 }
 
 quint16 Backend::port() const

@@ -7,6 +7,7 @@
 #include <QObject>
 #include <QUrl>
 
+#include <functional>
 #include <memory>
 
 namespace callwatch::store {
@@ -73,6 +74,8 @@ private:
     Result<> setUpAuth();
     void registerRoutes();
     void finishStop();
+    /// Runs `work` where the event feed lives and waits for it; nothing without a feed.
+    void inFeedThread(const std::function<void()> &work);
 
     Config m_config;
     std::unique_ptr<store::Database> m_database;

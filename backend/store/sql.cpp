@@ -209,31 +209,46 @@ Result<int> run(const QSqlDatabase &db, const QString &name, const QString &stat
     return ran->affected;
 }
 
+namespace {
+
+/// A QSQLITE statement through SQLite's C API (sqlitenative.h), once more with a freshly
+/// prepared statement after a failure, as exec() does; but not after rows were handed over (the
+/// caller would see them twice) nor after SQLite rolled back the transaction (the second run
+/// would be outside it). nullopt: not a QSQLITE statement, use QtSql.
+std::optional<Result<sqlitenative::RunResult>>
+runNative(const QSqlDatabase &db, const QString &name, const QString &statement,
+          const QVariantList &values, const sqlitenative::RowCallback &onRow = {})
+{
+    QString driverMessage;
+    qsizetype rowsSeen = 0;
+    for (int attempt = 0; attempt < 2; ++attempt) {
+        auto entry = statementcache::prepared(db, statement, &driverMessage);
+        if (!entry)
+            continue;
+        const auto ran = sqlitenative::run(entry->query, values, onRow, &rowsSeen);
+        if (ran.status == sqlitenative::RunResult::Status::Done)
+            return Result<sqlitenative::RunResult>(ran);
+        if (ran.status == sqlitenative::RunResult::Status::Unavailable)
+            return std::nullopt;
+        driverMessage = ran.error;
+        statementcache::discard(db, statement);
+        if (rowsSeen > 0 || ran.transactionLost)
+            break;
+    }
+    return Result<sqlitenative::RunResult>(failure(db, name, driverMessage));
+}
+
+} // namespace
+
 Result<RunResult> runWithLastId(const QSqlDatabase &db, const QString &name,
                                 const QString &statement, const QVariantList &values)
 {
     if (!values.isEmpty() && db.driverName() == u"QSQLITE") {
-        // Through SQLite's C API (see sqlitenative.h); once more with a freshly prepared
-        // statement after a failure, as exec() does.
-        QString driverMessage;
-        bool native = true;
-        for (int attempt = 0; attempt < 2 && native; ++attempt) {
-            auto entry = statementcache::prepared(db, statement, &driverMessage);
-            if (!entry)
-                continue;
-            const auto ran = sqlitenative::run(entry->query, values);
-            if (ran.status == sqlitenative::RunResult::Status::Done)
-                return RunResult{ran.changes, ran.lastInsertId};
-            native = ran.status == sqlitenative::RunResult::Status::Failed;
-            if (native) {
-                driverMessage = ran.error;
-                statementcache::discard(db, statement);
-                if (ran.transactionLost)
-                    break; // again, it would run outside the transaction SQLite rolled back
-            }
+        if (auto native = runNative(db, name, statement, values)) {
+            if (!*native)
+                return native->error();
+            return RunResult{native->value().changes, native->value().lastInsertId};
         }
-        if (native)
-            return failure(db, name, driverMessage);
     }
     auto query = exec(db, name, statement, values);
     if (!query)
@@ -287,29 +302,13 @@ Result<> forEachRow(const QSqlDatabase &db, const QString &name, const QString &
                     const QVariantList &values, const std::function<void(const RowView &)> &onRow)
 {
     if (!values.isEmpty() && db.driverName() == u"QSQLITE") {
-        const sqlitenative::RowCallback native = [&onRow](sqlite3_stmt *row) {
-            onRow(RowView(row));
-        };
-        QString driverMessage;
-        qsizetype rowsSeen = 0;
-        // Once more with a freshly prepared statement after a failure (as exec() does), unless
-        // rows were already handed over: the caller would see them twice.
-        bool retry = true;
-        for (int attempt = 0; attempt < 2 && retry; ++attempt) {
-            auto entry = statementcache::prepared(db, statement, &driverMessage);
-            if (!entry)
-                continue;
-            const auto ran = sqlitenative::run(entry->query, values, native, &rowsSeen);
-            if (ran.status == sqlitenative::RunResult::Status::Done)
-                return {};
-            if (ran.status == sqlitenative::RunResult::Status::Unavailable)
-                break;
-            driverMessage = ran.error;
-            statementcache::discard(db, statement);
-            retry = rowsSeen == 0 && !ran.transactionLost;
+        const auto native = runNative(db, name, statement, values,
+                                      [&onRow](sqlite3_stmt *row) { onRow(RowView(row)); });
+        if (native) {
+            if (!*native)
+                return native->error();
+            return {};
         }
-        if (!driverMessage.isEmpty() || rowsSeen > 0)
-            return failure(db, name, driverMessage);
     }
     auto rows = exec(db, name, statement, values);
     if (!rows)

@@ -133,14 +133,19 @@ RunResult run(const QSqlQuery &prepared, const QVariantList &values, const RowCa
     return result;
 }
 
-bool inTransaction(const QSqlDatabase &db)
+sqlite3 *connectionOf(const QSqlDatabase &db)
 {
     if (!db.driver() || db.driver()->dbmsType() != QSqlDriver::SQLite)
-        return false;
+        return nullptr;
     const QVariant handle = db.driver()->handle();
     if (!handle.isValid() || std::strcmp(handle.typeName(), "sqlite3*") != 0)
-        return false;
-    sqlite3 *connection = *static_cast<sqlite3 *const *>(handle.constData());
+        return nullptr;
+    return *static_cast<sqlite3 *const *>(handle.constData());
+}
+
+bool inTransaction(const QSqlDatabase &db)
+{
+    sqlite3 *connection = connectionOf(db);
     return connection && !sqlite3_get_autocommit(connection);
 }
 

@@ -8,6 +8,7 @@
 
 #include <functional>
 
+struct sqlite3;
 struct sqlite3_stmt;
 
 /**
@@ -32,6 +33,8 @@ struct RunResult
     bool transactionLost = false;
 };
 
+/// The SQLite connection behind `db`; nullptr for other drivers (and before it is open).
+sqlite3 *connectionOf(const QSqlDatabase &db);
 /// Whether `db` (a QSQLITE connection) is inside a transaction; false for other drivers.
 bool inTransaction(const QSqlDatabase &db);
 

@@ -3,33 +3,17 @@
 
 #include "store/database.h"
 #include "store/logging.h"
-
-#include <QSqlDriver>
-#include <QSqlError>
-#include <QSqlQuery>
+#include "store/sqlitenative.h"
 
 #include <sqlite3.h>
 
 #include <algorithm>
-#include <cstring>
 
 #include <pthread.h>
 
 using namespace Qt::StringLiterals;
 
 namespace callwatch::store {
-
-namespace {
-
-sqlite3 *nativeHandle(QSqlDatabase &db)
-{
-    const QVariant handle = db.driver() ? db.driver()->handle() : QVariant();
-    if (!handle.isValid() || std::strcmp(handle.typeName(), "sqlite3*") != 0)
-        return nullptr;
-    return *static_cast<sqlite3 *const *>(handle.constData());
-}
-
-} // namespace
 
 WalCheckpointer::WalCheckpointer(Database *database) : m_database(database) {}
 
@@ -81,26 +65,34 @@ void WalCheckpointer::run(std::chrono::milliseconds interval)
 
 void WalCheckpointer::checkpoint(QSqlDatabase &db)
 {
-    QSqlQuery query(db);
-    if (!query.exec(u"PRAGMA wal_checkpoint(PASSIVE)"_s)) {
-        qCWarning(lcStore).noquote() << "WAL checkpoint failed:" << query.lastError().text();
+    sqlite3 *connection = sqlitenative::connectionOf(db);
+    int copied = 0; // frames of the current log now in the database file
+    const int rc = connection ? sqlite3_wal_checkpoint_v2(
+                                    connection, "main", SQLITE_CHECKPOINT_PASSIVE, nullptr, &copied)
+                              : SQLITE_MISUSE;
+    if (rc != SQLITE_OK) {
+        qCWarning(lcStore).noquote()
+            << "WAL checkpoint failed:"
+            << (connection ? QString::fromUtf8(sqlite3_errmsg(connection)) : u"no connection"_s);
         return;
     }
-    query.finish();
     ++m_passes;
+    if (copied == m_copied)
+        return; // nothing new reached the database file: nothing to flush (an idle dashboard)
+    m_copied = copied;
     // A pass that cannot reach the end of the log (the writer commits meanwhile) copies pages
     // but leaves them unsynced; the next complete checkpoint, inside a writer's commit, would
     // then flush all of them while every waiting request waits (3-4 ms each ~170 ms under the
     // webhook benchmark). Flushed here, that checkpoint only has the last stretch to flush.
     // Through this connection's own file: a second descriptor of the database, once closed,
     // would drop the process's POSIX locks on it (SQLite's own files never close early).
-    if (const int rc = syncDatabaseFile(db); rc != SQLITE_OK)
-        qCWarning(lcStore) << "could not flush the database file: SQLite error" << rc;
+    if (const int synced = syncDatabaseFile(db); synced != SQLITE_OK)
+        qCWarning(lcStore) << "could not flush the database file: SQLite error" << synced;
 }
 
 int WalCheckpointer::syncDatabaseFile(QSqlDatabase &db)
 {
-    sqlite3 *connection = nativeHandle(db);
+    sqlite3 *connection = sqlitenative::connectionOf(db);
     sqlite3_file *file = nullptr;
     if (!connection ||
         sqlite3_file_control(connection, "main", SQLITE_FCNTL_FILE_POINTER, &file) != SQLITE_OK ||
@@ -120,7 +112,7 @@ void WalCheckpointer::nudge()
 
 bool WalCheckpointer::watch(QSqlDatabase &writer)
 {
-    sqlite3 *connection = nativeHandle(writer);
+    sqlite3 *connection = sqlitenative::connectionOf(writer);
     if (!connection)
         return false;
     m_nudgedStep = 0;

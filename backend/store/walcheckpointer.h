@@ -22,15 +22,15 @@ class Database;
  * writer then copied pages into the database file and fsynced it while every request of its
  * group waited (a tenth of its time, and its worst latencies). Here a thread copies committed
  * pages back with PASSIVE checkpoints, which never block the writer, and flushes the database
- * file after each: every 200 ms, and each time the writer's log grows by another eighth of the
- * writer's limit (watch()).
+ * file after each one that copied pages: every 200 ms, and each time the writer's log grows by
+ * another eighth of the writer's limit (watch()).
  *
  * PASSIVE alone is not enough: under a steady stream of commits it never reaches the end of the
  * WAL, and SQLite only starts the WAL over once a checkpoint has, so the file grew without bound
  * (1.3 GB in 12 s of benchmark). So the writer still checkpoints in the commit that crosses
- * 16384 pages (64 MiB, journal_size_limit): that checkpoint finds the pages copied and flushed
- * but for the last stretch, and the next commit writes from the start of the file. Other
- * connections opened while this runs checkpoint at the same limit. Start this before the
+ * 16384 pages (64 MiB; journal_size_limit is just above): that checkpoint finds the pages copied
+ * and flushed but for the last stretch, and the next commit writes from the start of the file.
+ * Other connections opened while this runs checkpoint at the same limit. Start this before the
  * writer opens its connection.
  */
 class WalCheckpointer
@@ -76,6 +76,7 @@ private:
     std::atomic<quint64> m_passes{0};
     std::thread m_thread;
     int m_nudgedStep = 0; ///< writer thread only (watch(), afterCommit())
+    int m_copied = 0;     ///< this thread only: frames copied as of the last pass
     int m_writerCheckpointPages = 16384;
 };
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "wsclientpool.h"
 
+#include "live/websocketframes.h"
 #include "loadgen.h"
 
 #include <arpa/inet.h>
@@ -19,13 +20,7 @@ namespace {
 
 constexpr std::string_view SubscribeAll = R"({"type":"subscribe","all":true})";
 constexpr std::string_view SubscribedType = R"("type":"subscribed")";
-constexpr int OpText = 0x1;
-constexpr int OpContinuation = 0x0;
-constexpr int OpClose = 0x8;
-constexpr int OpPing = 0x9;
-constexpr int OpPong = 0xA;
-constexpr int AbnormalClosure = 1006;
-constexpr int ProtocolError = 1002;
+constexpr int AbnormalClosure = 1006; ///< what we count when the server drops us without a close
 
 std::uint64_t bigEndian(std::string_view bytes)
 {
@@ -177,11 +172,11 @@ std::size_t WsClientPool::consumeHead(Client &client, std::string_view data)
     if (end == std::string_view::npos)
         return 0;
     if (!data.starts_with("HTTP/1.1 101")) {
-        fail(client, ProtocolError);
+        fail(client, live::WsClose::ProtocolError);
         return data.size();
     }
     client.state = State::Subscribing;
-    sendFrame(client, OpText, SubscribeAll);
+    sendFrame(client, live::WsOpcode::Text, SubscribeAll);
     return end + 4;
 }
 
@@ -211,7 +206,7 @@ std::size_t WsClientPool::consumeFrames(int index, std::string_view data, std::i
         Client &client = m_clients[std::size_t(index)];
         const int opcode = b0 & 0x0F;
         const bool fin = b0 & 0x80;
-        if (opcode == OpText || opcode == OpContinuation) {
+        if (opcode == live::WsOpcode::Text || opcode == live::WsOpcode::Continuation) {
             if (fin && client.fragment.empty()) {
                 onText(index, payload, now, handler);
             } else {
@@ -219,10 +214,10 @@ std::size_t WsClientPool::consumeFrames(int index, std::string_view data, std::i
                 if (fin)
                     onText(index, std::exchange(client.fragment, {}), now, handler);
             }
-        } else if (opcode == OpPing) {
-            sendFrame(client, OpPong, payload);
+        } else if (opcode == live::WsOpcode::Ping) {
+            sendFrame(client, live::WsOpcode::Pong, payload);
             ++m_pingsAnswered;
-        } else if (opcode == OpClose) {
+        } else if (opcode == live::WsOpcode::Close) {
             fail(client, payload.size() >= 2 ? int(bigEndian(payload.substr(0, 2))) : 1005);
         }
         if (m_clients[std::size_t(index)].state == State::Closed)

@@ -106,6 +106,16 @@ public:
         return readHead().startsWith("HTTP/1.1 101");
     }
 
+    /** upgrade() with a 4 KiB receive buffer, then no more reading: a peer that falls behind. */
+    bool upgradeAndStopReading(const Server &server)
+    {
+        socket.setSocketOption(QAbstractSocket::ReceiveBufferSizeSocketOption, 4096);
+        if (!upgrade(server) || !QTest::qWaitFor([&server] { return server.handshakes == 1; }))
+            return false;
+        socket.setReadBufferSize(1);
+        return true;
+    }
+
     /** Reads until the HTTP head of the answer is complete; returns it. */
     QByteArray readHead()
     {
@@ -345,12 +355,9 @@ void TestWebSocketConnection::unreadBytesQueueAndDrainInOrder()
 {
     Server server(shortLimits());
     Client client;
-    client.socket.setSocketOption(QAbstractSocket::ReceiveBufferSizeSocketOption, 4096);
-    QVERIFY(client.upgrade(server));
-    QTRY_COMPARE(server.handshakes, 1);
     // 16,000 numbered 1 KB messages while the client reads nothing: the kernel's buffers fill
     // (a few MB on loopback), the rest waits in the connection's queue.
-    client.socket.setReadBufferSize(1);
+    QVERIFY(client.upgradeAndStopReading(server));
     constexpr int Messages = 16000;
     for (int i = 0; i < Messages; ++i) {
         const QByteArray payload = QByteArray::number(i).leftJustified(1000, '.');
@@ -376,10 +383,7 @@ void TestWebSocketConnection::pingFloodFromANonReaderStaysBounded()
 {
     Server server(shortLimits());
     Client client;
-    client.socket.setSocketOption(QAbstractSocket::ReceiveBufferSizeSocketOption, 4096);
-    QVERIFY(client.upgrade(server));
-    QTRY_COMPARE(server.handshakes, 1);
-    client.socket.setReadBufferSize(1); // never reads again
+    QVERIFY(client.upgradeAndStopReading(server)); // never reads again
     // 200,000 pings of 125 bytes (25 MB): answered while the pongs fit, then no longer queued.
     const QByteArray ping = maskedFrame(0x89, QByteArray(125, 'p'));
     QByteArray burst;
