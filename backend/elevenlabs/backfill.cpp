@@ -225,11 +225,11 @@ void Backfill::store(const Conversation &conversation, bool knownCall)
     const webhooks::WorkResult result =
         webhooks::WebhookProcessor(db).applyPostCall(delivery, payload.value());
     if (result.httpStatus != 200) {
-        const QJsonObject error = result.body.value("error"_L1).toObject();
+        const QJsonObject error = result.errorObject();
         return fail(u"conversation %1 not stored: %2"_s.arg(conversation.conversationId,
                                                             error.value("message"_L1).toString()));
     }
-    if (result.body.value("outcome"_L1).toString() == u"duplicate"_s) {
+    if (result.outcome() == u"duplicate"_s) {
         ++m_run->report.alreadyComplete;
         return;
     }

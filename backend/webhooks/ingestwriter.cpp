@@ -7,7 +7,10 @@
 #include "store/walsyncer.h"
 #include "store/walwritevfs.h"
 
+#include "core/jsontext.h"
+
 #include <QElapsedTimer>
+#include <QJsonDocument>
 #include <QLoggingCategory>
 #include <QMetaObject>
 #include <QSqlQuery>
@@ -33,6 +36,29 @@ quint64 threadCpuNanos()
 }
 
 } // namespace
+
+QString WorkResult::outcome() const
+{
+    return stored ? stored->outcome : body.value("outcome"_L1).toString();
+}
+
+QJsonObject WorkResult::errorObject() const
+{
+    return body.value("error"_L1).toObject();
+}
+
+QByteArray WorkResult::json() const
+{
+    if (!stored)
+        return QJsonDocument(body).toJson(QJsonDocument::Compact);
+    // Keys in QJsonDocument's order (sorted), so both forms of an answer read the same.
+    QByteArray text = "{";
+    if (!stored->callSid.isEmpty())
+        text += R"("call_sid":)" + jsontext::quoted(stored->callSid) + ',';
+    text += R"("delivery_id":)" + QByteArray::number(stored->deliveryId) + R"(,"outcome":)" +
+            jsontext::quoted(stored->outcome) + R"(,"status":"ok"})";
+    return text;
+}
 
 WorkResult databaseUnavailable(const QString &detail)
 {

@@ -14,6 +14,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 namespace callwatch::store {
@@ -27,8 +28,24 @@ namespace callwatch::webhooks {
 /** @brief What one unit of work decided: the HTTP answer to give once its group has committed. */
 struct WorkResult
 {
+    /**
+     * The commonest answer, a stored delivery's 200, as plain values: the writer builds no JSON
+     * tree for it, and its text is written by hand where it is sent (json()).
+     */
+    struct Stored
+    {
+        QString outcome; ///< "processed", "duplicate", "ignored"
+        qint64 deliveryId = 0;
+        QString callSid; ///< empty: not part of the answer
+    };
+
     int httpStatus = 200;
-    QJsonObject body;
+    QJsonObject body;             ///< every other answer: errors, replays
+    std::optional<Stored> stored; ///< set: the answer is {"status":"ok","outcome":…} from it
+
+    QString outcome() const;         ///< the stored outcome, or the body's "outcome"
+    QJsonObject errorObject() const; ///< the body's {"code", "message"}; empty when none
+    QByteArray json() const;         ///< the answer's JSON text, compact
 };
 
 /**

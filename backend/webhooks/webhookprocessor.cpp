@@ -232,11 +232,9 @@ WorkResult WebhookProcessor::answer(qint64 deliveryId, const Applied &applied)
         return databaseUnavailable(applied.error.message);
     if (applied.httpStatus >= 400)
         return {applied.httpStatus, errorBody(applied.error)};
-    QJsonObject body{
-        {u"status"_s, u"ok"_s}, {u"outcome"_s, applied.outcome}, {u"delivery_id"_s, deliveryId}};
-    if (!applied.callSid.isEmpty())
-        body.insert(u"call_sid"_s, applied.callSid);
-    return {200, body};
+    WorkResult result;
+    result.stored = WorkResult::Stored{applied.outcome, deliveryId, applied.callSid};
+    return result;
 }
 
 Result<store::CallRecord> WebhookProcessor::findOrCreateCall(const store::NewCall &wanted,

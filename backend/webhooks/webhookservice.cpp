@@ -59,7 +59,10 @@ void WebhookService::recordHeaders(const http::HttpRequest &request,
 
 http::HttpResponse toResponse(const WorkResult &result)
 {
-    return http::HttpResponse::json(result.body, result.httpStatus);
+    http::HttpResponse response;
+    response.status = result.httpStatus;
+    response.body = result.json();
+    return response;
 }
 
 WebhookService::WebhookService(IngestWriter *writer, Options options, QObject *parent)

@@ -111,9 +111,8 @@ Footprint footprintOf(QSqlDatabase db, const std::vector<webhooks::WorkResult> &
 {
     Footprint f;
     for (const auto &result : results)
-        f.answers << QString::number(result.httpStatus) + u' ' +
-                         result.body.value(u"outcome"_s).toString() +
-                         result.body.value(u"error"_s).toObject().value(u"code"_s).toString();
+        f.answers << QString::number(result.httpStatus) + u' ' + result.outcome() +
+                         result.errorObject().value(u"code"_s).toString();
     f.inbox = strings(db, u"SELECT outcome || ' ' || http_status || ' ' || COALESCE(call_sid, '') "
                           "FROM webhook_deliveries ORDER BY id"_s);
     f.transcript = strings(db, u"SELECT c.call_sid || ':' || t.sequence_number || ':' || t.message "
@@ -148,6 +147,8 @@ private Q_SLOTS:
     void commitsSyncThroughTheGatheringVfs();
     void recordedHeadersMatchObject_data();
     void recordedHeadersMatchObject();
+    void storedAnswerTextMatchesObject_data();
+    void storedAnswerTextMatchesObject();
 };
 
 namespace {
@@ -412,6 +413,35 @@ void TestIngestWriter::recordedHeadersMatchObject()
     webhooks::WebhookService::recordHeaders(request, delivery);
     QVERIFY(delivery.headers.isEmpty()); // the text is what gets stored
     QCOMPARE(store::sql::jsonFromText(delivery.headersText), store::sql::json(expected));
+}
+
+void TestIngestWriter::storedAnswerTextMatchesObject_data()
+{
+    QTest::addColumn<QString>("outcome");
+    QTest::addColumn<qint64>("deliveryId");
+    QTest::addColumn<QString>("callSid");
+    QTest::newRow("processed") << u"processed"_s << qint64(1) << u"CA_1"_s;
+    QTest::newRow("no call_sid") << u"ignored"_s << qint64(42) << QString();
+    QTest::newRow("large id") << u"duplicate"_s << qint64(9007199254740993LL) << u"x"_s;
+    QTest::newRow("escaped call_sid") << u"processed"_s << qint64(7) << u"a\"b\\c\u00e9\n"_s;
+}
+
+void TestIngestWriter::storedAnswerTextMatchesObject()
+{
+    // A stored delivery's 200 is written by hand; it must read exactly like the QJsonObject form
+    // every other answer takes, including escaping.
+    QFETCH(QString, outcome);
+    QFETCH(qint64, deliveryId);
+    QFETCH(QString, callSid);
+    webhooks::WorkResult result;
+    result.stored = webhooks::WorkResult::Stored{outcome, deliveryId, callSid};
+    QJsonObject expected{
+        {u"status"_s, u"ok"_s}, {u"outcome"_s, outcome}, {u"delivery_id"_s, deliveryId}};
+    if (!callSid.isEmpty())
+        expected.insert(u"call_sid"_s, callSid);
+    QCOMPARE(result.json(), QJsonDocument(expected).toJson(QJsonDocument::Compact));
+    QCOMPARE(result.outcome(), outcome);
+    QVERIFY(result.errorObject().isEmpty());
 }
 
 #include "tst_ingestwriter.moc"
