@@ -24,6 +24,17 @@ inline bool isPlain(QStringView text)
     return true;
 }
 
+/** The same for Latin-1 text (header values). */
+inline bool isPlain(QLatin1StringView text)
+{
+    for (const char c : text) {
+        const auto byte = static_cast<unsigned char>(c);
+        if (byte < 0x20 || byte > 0x7e || c == '"' || c == '\\')
+            return false;
+    }
+    return true;
+}
+
 /** `text` as a JSON string literal, quotes included. */
 inline QByteArray quoted(const QString &text)
 {

@@ -49,12 +49,19 @@ void WebhookService::recordHeaders(const http::HttpRequest &request,
     QByteArray text;
     for (const char *name : HeadersThatMatter) {
         const QByteArray value = request.header(name);
-        if (!value.isEmpty())
-            text += (text.isEmpty() ? "{\"" : ",\"") + QByteArray(name) +
-                    "\":" + jsontext::quoted(QString::fromLatin1(value));
+        if (value.isEmpty())
+            continue;
+        if (text.isEmpty())
+            text.reserve(256);
+        text.append(text.isEmpty() ? "{\"" : ",\"").append(name).append("\":");
+        // Header values are Latin-1 text; the usual printable ASCII goes in as it is.
+        if (jsontext::isPlain(QLatin1StringView(value)))
+            text.append('"').append(value).append('"');
+        else
+            text.append(jsontext::quoted(QString::fromLatin1(value)));
     }
     delivery.headers = {};
-    delivery.headersText = text.isEmpty() ? text : text + '}';
+    delivery.headersText = text.isEmpty() ? text : text.append('}');
 }
 
 http::HttpResponse toResponse(const WorkResult &result)
