@@ -402,6 +402,7 @@ void HttpConnection::flushResponses()
         reapClosed();
         return;
     }
+    bool wrote = false;
     while (!m_pending.empty()) {
         Exchange &front = m_pending.front();
         if (!front.answered) {
@@ -415,6 +416,7 @@ void HttpConnection::flushResponses()
         const bool linger = front.linger;
         m_socket->write(front.wire);
         ++m_unflushed; // in flight until the kernel has it: see onBytesWritten()
+        wrote = true;
         finishExchange(front, false);
         m_pending.pop_front();
         if (close) {
@@ -422,6 +424,11 @@ void HttpConnection::flushResponses()
             return;
         }
     }
+    // Written now: a buffered QTcpSocket only turns its write notifier on, and the answers would
+    // wait for the next pass of the event loop (one more poll and notifier round each). This
+    // emits bytesWritten() before it returns; a failed write closes the socket (onDisconnected).
+    if (wrote)
+        m_socket->flush();
     afterQueueChanged();
 }
 
