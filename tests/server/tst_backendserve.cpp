@@ -2,22 +2,20 @@
 // What `callwatchd serve` does, through the Backend object it builds: start on an empty data
 // directory, health and readiness, the REST API's authentication and paging, routing errors,
 // and a graceful stop that answers the requests in flight.
-#include "../http/rawclient.h"
-#include "../store/testdatabase.h"
+#include "servertestharness.h"
 
-#include "server/backend.h"
 #include "store/callrepository.h"
+#include "store/database.h"
+#include "store/databaseurl.h"
 #include "store/migrator.h"
 #include "store/transaction.h"
 #include "webhooks/samplepayloads.h"
-#include "webhooks/signatureverifier.h"
 
 #include <QDateTime>
 #include <QDir>
 #include <QFile>
 #include <QJsonArray>
 #include <QLoggingCategory>
-#include <QSet>
 #include <QSignalSpy>
 #include <QSqlQuery>
 #include <QTemporaryDir>
@@ -28,55 +26,8 @@
 
 using namespace Qt::StringLiterals;
 using namespace callwatch;
-using store::test::TestDatabase;
+using namespace callwatch::server::test;
 namespace samples = callwatch::webhooks::samples;
-
-namespace {
-
-const QByteArray PostSecret = "wsec_serve_post_call";
-const QByteArray JwtSecret = "serve-test-jwt-secret-0123456789abcdef";
-
-/** One request on a fresh connection; status 0 when no answer came. */
-Reply request(quint16 port, const QByteArray &method, const QByteArray &target,
-              const QByteArray &token = {})
-{
-    RawClient client(port);
-    if (!client.waitConnected())
-        return {};
-    QByteArray head = method + ' ' + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\n";
-    if (!token.isEmpty())
-        head += "Authorization: Bearer " + token + "\r\n";
-    client.send(head + "Connection: close\r\n\r\n");
-    return client.reply(30000).value_or(Reply{});
-}
-
-QJsonObject json(const Reply &reply)
-{
-    return QJsonDocument::fromJson(reply.body).object();
-}
-
-std::unique_ptr<server::Backend> makeBackend(const QString &dataDir, const QString &database)
-{
-    auto config = server::Config::load({}, QProcessEnvironment(), {});
-    if (!config)
-        return nullptr;
-    config->set(u"data-dir"_s, dataDir);
-    config->set(u"listen"_s, u"127.0.0.1:0"_s);
-    config->set(u"webhook-secret"_s, QString::fromLatin1(PostSecret));
-    if (!database.isEmpty()) {
-        config->set(u"database"_s, database);
-        config->set(u"jwt-secret"_s, QString::fromLatin1(JwtSecret));
-    }
-    return std::make_unique<server::Backend>(std::move(config).value());
-}
-
-QByteArray token(const server::Backend &backend, const QStringList &scopes)
-{
-    auto minted = backend.mintToken(u"tst_backendserve"_s, scopes, 3600);
-    return minted ? minted.value() : QByteArray();
-}
-
-} // namespace
 
 class TestBackendServe : public QObject
 {
@@ -113,7 +64,7 @@ private Q_SLOTS:
 
         // A token minted with the generated secret is accepted.
         const Reply calls =
-            request(backend->port(), "GET", "/api/calls", token(*backend, {u"calls:read"_s}));
+            request(backend->port(), "GET", "/api/calls", mintToken(*backend, {u"calls:read"_s}));
         QCOMPARE(calls.status, 200);
         QCOMPARE(json(calls)[u"calls"_s].toArray().size(), 0);
     }
@@ -140,7 +91,7 @@ private Q_SLOTS:
         QTemporaryDir dir;
         auto backend = makeBackend(dir.path(), u"sqlite://"_s + dir.filePath(u"cw.db"_s));
         QVERIFY(backend->start());
-        const QByteArray bearer = scopes.isEmpty() ? rawToken : token(*backend, scopes);
+        const QByteArray bearer = scopes.isEmpty() ? rawToken : mintToken(*backend, scopes);
         const Reply reply = request(backend->port(), "GET", "/api/calls", bearer);
         QCOMPARE(reply.status, status);
         QCOMPARE(reply.header("content-type"), QByteArrayLiteral("application/json"));
@@ -174,7 +125,7 @@ private Q_SLOTS:
             }
             QVERIFY(tx.commit());
         }
-        const QByteArray bearer = token(*backend, {u"calls:read"_s});
+        const QByteArray bearer = mintToken(*backend, {u"calls:read"_s});
         QStringList seen;
         QList<int> pageSizes;
         QByteArray target = "/api/calls?limit=50";
@@ -213,7 +164,7 @@ private Q_SLOTS:
         auto backend = makeBackend(dir.path(), u"sqlite://"_s + dir.filePath(u"cw.db"_s));
         QVERIFY(backend->start());
         const Reply reply = request(backend->port(), "GET", "/api/calls/cw_missing",
-                                    token(*backend, {u"calls:read"_s}));
+                                    mintToken(*backend, {u"calls:read"_s}));
         QCOMPARE(reply.status, 404);
         QCOMPARE(reply.header("content-type"), QByteArrayLiteral("application/json"));
         QCOMPARE(reply.errorCode(), u"call_not_found"_s);
@@ -266,10 +217,8 @@ private Q_SLOTS:
             QVERIFY(client->waitConnected());
             client->send("POST /webhooks/elevenlabs/post-call HTTP/1.1\r\nHost: 127.0.0.1\r\n"
                          "Expect: 100-continue\r\nContent-Length: " +
-                         QByteArray::number(bodies.last().size()) + "\r\nElevenLabs-Signature: " +
-                         webhooks::SignatureVerifier::sign(
-                             PostSecret, QDateTime::currentSecsSinceEpoch(), bodies.last()) +
-                         "\r\n\r\n");
+                         QByteArray::number(bodies.last().size()) +
+                         "\r\nElevenLabs-Signature: " + sign(bodies.last()) + "\r\n\r\n");
             const auto interim = client->reply();
             QVERIFY(interim);
             QCOMPARE(interim->status, 100); // the head was read: this request is in flight

@@ -2,11 +2,11 @@
 // kill -9 of callwatchd in the middle of a stream of signed webhooks: after a restart, every
 // delivery that received a 200 must be in the database.
 #include "loadgen.h"
+#include "servertestharness.h"
 
 #include "store/database.h"
 #include "store/databaseurl.h"
 #include "webhooks/samplepayloads.h"
-#include "webhooks/signatureverifier.h"
 
 #include <QDateTime>
 #include <QProcess>
@@ -23,12 +23,8 @@
 
 using namespace Qt::StringLiterals;
 using namespace callwatch;
+using namespace callwatch::server::test;
 namespace samples = callwatch::webhooks::samples;
-
-namespace {
-const QByteArray PostCallSecret = "wsec_crash_post_call";
-const QByteArray TurnSecret = "wsec_crash_turn";
-} // namespace
 
 class TestCrashDurability : public QObject
 {
@@ -64,11 +60,7 @@ private:
 
     static QByteArray signedPost(const char *path, const QByteArray &secret, const QByteArray &body)
     {
-        return bench::buildPost(
-            path,
-            {"ElevenLabs-Signature: " +
-             webhooks::SignatureVerifier::sign(secret, QDateTime::currentSecsSinceEpoch(), body)},
-            body);
+        return bench::buildPost(path, {"ElevenLabs-Signature: " + sign(body, secret)}, body);
     }
 
 private Q_SLOTS:

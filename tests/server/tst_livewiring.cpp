@@ -2,52 +2,29 @@
 // The live stream wired to the webhook path: a real QWebSocket client on the Backend's
 // /ws/calls/transcriptions, signed webhooks posted over HTTP, and the events it receives
 // compared with the committed `events` rows.
-#include "../http/rawclient.h"
-#include "../store/testdatabase.h"
+#include "servertestharness.h"
 
 #include "live/jwtminter.h"
-#include "server/backend.h"
 #include "store/callrepository.h"
-#include "store/eventlog.h"
 #include "webhooks/samplepayloads.h"
-#include "webhooks/signatureverifier.h"
 
 #include <QDateTime>
 #include <QJsonArray>
 #include <QLoggingCategory>
 #include <QSet>
-#include <QTemporaryDir>
 #include <QTest>
 #include <QUrl>
 #include <QUrlQuery>
 #include <QWebSocket>
 
-#include <memory>
+#include <optional>
 
 using namespace Qt::StringLiterals;
 using namespace callwatch;
-using store::test::TestDatabase;
+using namespace callwatch::server::test;
 namespace samples = callwatch::webhooks::samples;
 
 namespace {
-
-const QByteArray PostSecret = "wsec_live_post_call";
-const QByteArray TurnSecret = "wsec_live_transcription";
-const QByteArray JwtSecret = "live-wiring-jwt-secret-0123456789abcdef";
-
-int post(quint16 port, const QByteArray &path, const QByteArray &body, const QByteArray &secret)
-{
-    RawClient client(port);
-    if (!client.waitConnected())
-        return 0;
-    client.send(
-        "POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: " +
-        QByteArray::number(body.size()) + "\r\nElevenLabs-Signature: " +
-        webhooks::SignatureVerifier::sign(secret, QDateTime::currentSecsSinceEpoch(), body) +
-        "\r\nConnection: close\r\n\r\n" + body);
-    const auto reply = client.reply(30000);
-    return reply ? reply->status : 0;
-}
 
 bool isEvent(const QJsonObject &message)
 {
@@ -107,53 +84,23 @@ public:
     QString closeReason;
 };
 
-struct Harness
+/** The shared harness plus the live stream's view: posting by call, subscribing to everything. */
+struct LiveHarness : BackendHarness
 {
-    TestDatabase db;
-    QTemporaryDir dataDir;
-    std::unique_ptr<server::Backend> backend;
-
-    Result<> start()
-    {
-        auto config = server::Config::load({}, QProcessEnvironment(), {});
-        if (!config)
-            return config.error();
-        config->set(u"data-dir"_s, dataDir.path());
-        config->set(u"listen"_s, u"127.0.0.1:0"_s);
-        config->set(u"database"_s, db.url().toString());
-        config->set(u"jwt-secret"_s, QString::fromLatin1(JwtSecret));
-        config->set(u"webhook-secret"_s, QString::fromLatin1(PostSecret));
-        config->set(u"transcription-secret"_s, QString::fromLatin1(TurnSecret));
-        backend = std::make_unique<server::Backend>(std::move(config).value());
-        return backend->start();
-    }
-    quint16 port() const { return backend->port(); }
-    QByteArray readToken() const
-    {
-        auto minted = backend->mintToken(u"tst_livewiring"_s, {u"calls:read"_s}, 3600);
-        return minted ? minted.value() : QByteArray();
-    }
     int turn(const QString &callSid, const QString &message, double time)
     {
-        return post(
-            port(), "/webhooks/elevenlabs/transcription",
-            samples::transcriptionTurn(callSid, u"agent"_s, message, time, u"turn-%1"_s.arg(time)),
-            TurnSecret);
+        return BackendHarness::turn(samples::transcriptionTurn(callSid, u"agent"_s, message, time,
+                                                               u"turn-%1"_s.arg(time)))
+            .status;
     }
     int postCall(const samples::SampleCall &call)
     {
-        return post(port(), "/webhooks/elevenlabs/post-call", samples::postCallTranscription(call),
-                    PostSecret);
-    }
-    QList<EventRecord> storedAfter(qint64 id)
-    {
-        auto events = store::EventLog(db.connection()).readAfter(id, 1000);
-        return events ? events.value() : QList<EventRecord>();
+        return BackendHarness::postCall(samples::postCallTranscription(call)).status;
     }
     /** Connects, subscribes to everything (optionally resuming) and returns `subscribed`. */
     std::optional<QJsonObject> subscribeAll(LiveClient &client, std::optional<qint64> since = {})
     {
-        client.open(port(), readToken());
+        client.open(port(), token({u"calls:read"_s}));
         if (!QTest::qWaitFor([&] { return client.connected || client.disconnected; }, 10000) ||
             !client.connected)
             return std::nullopt;
@@ -167,18 +114,6 @@ struct Harness
         return client.find(u"subscribed"_s);
     }
 };
-
-#define CW_START(harness)                                                                          \
-    do {                                                                                           \
-        QFETCH(QString, dialect);                                                                  \
-        const auto status_ = (harness).db.create(dialect);                                         \
-        if (status_ == TestDatabase::Status::Skip)                                                 \
-            QSKIP(qPrintable((harness).db.message()));                                             \
-        if (status_ == TestDatabase::Status::Fail)                                                 \
-            QFAIL(qPrintable((harness).db.message()));                                             \
-        auto started_ = (harness).start();                                                         \
-        QVERIFY2(started_, qPrintable(started_.error().message));                                  \
-    } while (false)
 
 /** The received events are exactly the stored ones: same ids, order and message. */
 void compareWithStored(const QList<QJsonObject> &received, const QList<EventRecord> &stored)
@@ -206,7 +141,7 @@ private Q_SLOTS:
     void eventsFollowCommits_data() { TestDatabase::addDialectRows(); }
     void eventsFollowCommits()
     {
-        Harness h;
+        LiveHarness h;
         CW_START(h);
         samples::SampleCall call = samples::sampleCall(3, QDateTime::currentSecsSinceEpoch() - 600);
         LiveClient client;
@@ -233,7 +168,7 @@ private Q_SLOTS:
                                  10000);
         QTest::qWait(200); // nothing may follow
         const QList<QJsonObject> events = client.events();
-        compareWithStored(events, h.storedAfter(from));
+        compareWithStored(events, h.eventsAfter(from));
         if (QTest::currentTestFailed())
             return;
 
@@ -287,7 +222,7 @@ private Q_SLOTS:
     {
         QFETCH(QByteArray, token);
         QFETCH(QString, reason);
-        Harness h;
+        LiveHarness h;
         QCOMPARE(h.db.create(u"sqlite"_s), TestDatabase::Status::Ready);
         QVERIFY(h.start());
         LiveClient client;
@@ -303,7 +238,7 @@ private Q_SLOTS:
     void resumeAfterDisconnect_data() { TestDatabase::addDialectRows(); }
     void resumeAfterDisconnect()
     {
-        Harness h;
+        LiveHarness h;
         CW_START(h);
         samples::SampleCall call = samples::sampleCall(5, QDateTime::currentSecsSinceEpoch() - 600);
         store::NewCall launched;
@@ -324,7 +259,7 @@ private Q_SLOTS:
         QCOMPARE(h.turn(call.callSid, u"Three"_s, 3), 200);
         QCOMPARE(h.turn(call.callSid, u"Four"_s, 4), 200);
         QCOMPARE(h.postCall(call), 200);
-        const QList<EventRecord> missed = h.storedAfter(lastSeen);
+        const QList<EventRecord> missed = h.eventsAfter(lastSeen);
         QVERIFY(missed.size() >= 5); // 2 turns, conversation learned, completed, call_completed
 
         LiveClient second;
@@ -335,7 +270,7 @@ private Q_SLOTS:
         QCOMPARE(h.turn(call.callSid, u"Five (late)"_s, 5), 200);
         QTRY_VERIFY_WITH_TIMEOUT(second.events().size() >= missed.size() + 1, 10000);
         QTest::qWait(200); // no duplicate arrives later
-        compareWithStored(second.events(), h.storedAfter(lastSeen));
+        compareWithStored(second.events(), h.eventsAfter(lastSeen));
         QSet<qint64> ids;
         for (const QJsonObject &event : second.events())
             ids.insert(event[u"event_id"_s].toInteger());

@@ -1,0 +1,229 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// What the webhook path refuses: bad, expired or missing signatures, a missing secret, a rotated
+// secret, a fixed HMAC computed outside this code base, and authentic but unusable payloads.
+// A real server::Backend on 127.0.0.1, on SQLite and PostgreSQL (CALLWATCH_TEST_POSTGRES_URL).
+#include "servertestharness.h"
+
+#include "http/httpserver.h"
+#include "webhooks/ingestwriter.h"
+#include "webhooks/samplepayloads.h"
+#include "webhooks/signatureverifier.h"
+#include "webhooks/webhookservice.h"
+
+#include <QDateTime>
+#include <QHostAddress>
+#include <QLoggingCategory>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace Qt::StringLiterals;
+using namespace callwatch;
+using namespace callwatch::server::test;
+namespace samples = callwatch::webhooks::samples;
+
+class TestWebhookIngestRejections : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase() { QLoggingCategory::setFilterRules(u"callwatch.*.info=false"_s); }
+
+    // Refused signatures: 401 JSON, recorded with their verification code, nothing applied.
+    void signatureRefused_data()
+    {
+        addDialectRows({"missing_header", "wrong_secret", "tampered_body", "expired",
+                        "turn_wrong_secret", "malformed", "from_future"});
+    }
+    void signatureRefused()
+    {
+        BackendHarness h;
+        CW_START(h);
+        QFETCH(QString, name);
+        const bool turnRoute = name.startsWith(u"turn_"_s);
+        QByteArray body =
+            turnRoute ? samples::transcriptionTurn(u"cw_sig"_s, u"agent"_s, u"Hi"_s, 1, u"s1"_s)
+                      : fixture(u"post_call_transcription_long_with_tools.json"_s);
+        const QByteArray secret = turnRoute ? TurnSecret : PostCallSecret;
+        QByteArray header = sign(body, secret);
+        QString code = u"invalid_signature"_s;
+        if (name == u"missing_header"_s) {
+            header = QByteArray();
+            code = u"missing_signature"_s;
+        } else if (name.endsWith(u"wrong_secret"_s)) {
+            header = sign(body, "wsec_someone_else");
+        } else if (name == u"tampered_body"_s) {
+            body.replace("\"cost\": 1184", "\"cost\": 1");
+            QVERIFY(body != fixture(u"post_call_transcription_long_with_tools.json"_s));
+        } else if (name == u"expired"_s) {
+            header = sign(body, secret, webhooks::SignatureVerifier::MaxAgeSecs + 60);
+            code = u"expired"_s;
+        } else if (name == u"malformed"_s) {
+            header = "t=1739537000,v0=NOT-HEX";
+            code = u"malformed_signature"_s;
+        } else if (name == u"from_future"_s) {
+            header = sign(body, secret, -webhooks::SignatureVerifier::MaxFutureSkewSecs - 120);
+            code = u"from_future"_s;
+        }
+        const Reply reply = post(h.port(), turnRoute ? TurnPath : PostCallPath, body, header);
+        QCOMPARE(reply.status, 401);
+        QCOMPARE(reply.header("content-type"), QByteArrayLiteral("application/json"));
+        QCOMPARE(reply.errorCode(), code);
+        QCOMPARE(count(h.sql(), u"SELECT COUNT(*) FROM calls"_s), 0);
+        QCOMPARE(count(h.sql(), u"SELECT COUNT(*) FROM events"_s), 0);
+        const store::DeliveryRecord delivery = h.lastDelivery();
+        QCOMPARE(delivery.route, turnRoute ? u"transcription"_s : u"post-call"_s);
+        QCOMPARE(delivery.verification, code);
+        QCOMPARE(delivery.outcome, u"rejected"_s);
+        QCOMPARE(delivery.httpStatus, 401);
+        QCOMPARE(delivery.errorCode, code);
+        QCOMPARE(delivery.body, body);
+    }
+
+    // No secret configured: our misconfiguration, answered 503 so ElevenLabs retries; recorded.
+    void noSecretIsRefused_data() { addDialectRows({"no_secret"}); }
+    void noSecretIsRefused()
+    {
+        BackendHarness h;
+        CW_START(h, {{u"webhook-secret"_s, QString()}});
+        const QByteArray body = fixture(u"post_call_transcription_long_with_tools.json"_s);
+        const Reply reply = h.postCall(body);
+        QCOMPARE(reply.status, 503);
+        QCOMPARE(reply.errorCode(), u"no_secret"_s);
+        QCOMPARE(count(h.sql(), u"SELECT COUNT(*) FROM calls"_s), 0);
+        const store::DeliveryRecord delivery = h.lastDelivery();
+        QCOMPARE(delivery.verification, u"no_secret"_s);
+        QCOMPARE(delivery.outcome, u"rejected"_s);
+        QCOMPARE(delivery.httpStatus, 503);
+    }
+
+    // During a rotation both secrets are accepted, any other is not.
+    void secretRotation_data() { addDialectRows({"old_and_new"}); }
+    void secretRotation()
+    {
+        BackendHarness h;
+        CW_START(h, {{u"webhook-secret"_s, u"wsec_rotation_old, wsec_rotation_new"_s}});
+        const qint64 start = QDateTime::currentSecsSinceEpoch() - 3600;
+        const QByteArray first = samples::postCallTranscription(samples::sampleCall(1, start));
+        const QByteArray second = samples::postCallTranscription(samples::sampleCall(2, start));
+        const QByteArray third = samples::postCallTranscription(samples::sampleCall(3, start));
+        QCOMPARE(post(h.port(), PostCallPath, first, sign(first, "wsec_rotation_old")).status, 200);
+        QCOMPARE(post(h.port(), PostCallPath, second, sign(second, "wsec_rotation_new")).status,
+                 200);
+        QCOMPARE(post(h.port(), PostCallPath, third, sign(third, PostCallSecret)).status, 401);
+        QCOMPARE(count(h.sql(), u"SELECT COUNT(*) FROM calls"_s), 2);
+    }
+
+    // A fixed (secret, t, body, HMAC) computed outside this code base with
+    //   printf '%s' "$t.$body" | openssl dgst -sha256 -hmac "$secret"
+    // posted to a WebhookService whose clock the test sets.
+    void fixedTriple_data()
+    {
+        QTest::addColumn<qint64>("age");
+        QTest::addColumn<int>("status");
+        QTest::newRow("at t") << qint64(0) << 200;
+        QTest::newRow("30 min later") << qint64(1800) << 200;
+        QTest::newRow("30 min 1 s later") << qint64(1801) << 401;
+    }
+    void fixedTriple()
+    {
+        QFETCH(qint64, age);
+        QFETCH(int, status);
+        const QByteArray secret = "wsec_fixed_triple_2025";
+        const qint64 t = 1739537000;
+        const QByteArray body =
+            R"({"type":"post_call_transcription","event_timestamp":1739537000,"data":{)"
+            R"("conversation_id":"conv_fixed_triple","agent_id":"agent_fixed","status":"done",)"
+            R"("transcript":[{"role":"agent","message":"Fixed.","time_in_call_secs":0}],)"
+            R"("metadata":{"start_time_unix_secs":1739536900,"call_duration_secs":100},)"
+            R"("conversation_initiation_client_data":{"dynamic_variables":{)"
+            R"("call_sid":"cw_fixed_triple"}}}})";
+        const QByteArray header =
+            "t=1739537000,v0=a4eb7d06cf4602fffe344c27c6f2e238fa0791281ba82bd6829d38559bf7dbad";
+        QCOMPARE(webhooks::SignatureVerifier::sign(secret, t, body), header);
+
+        TestDatabase db;
+        QCOMPARE(db.createMigrated(u"sqlite"_s), TestDatabase::Status::Ready);
+        QTemporaryDir audio;
+        webhooks::IngestWriter writer(&db.database());
+        writer.start();
+        webhooks::WebhookService::Options options;
+        options.postCallSecrets = {secret};
+        options.audioDirectory = audio.path();
+        options.clock = [t, age] { return t + age; };
+        webhooks::WebhookService service(&writer, options);
+        http::HttpServer server;
+        server.routeAsync(
+            "POST", QString::fromLatin1(PostCallPath),
+            [&service](const http::HttpRequest &request, http::HttpResponder responder) {
+                service.handlePostCall(request, std::move(responder));
+            },
+            webhooks::WebhookService::postCallRouteOptions());
+        QVERIFY(server.listen(QHostAddress::LocalHost, 0));
+
+        const Reply reply = post(server.port(), PostCallPath, body, header);
+        QCOMPARE(reply.status, status);
+        auto call = store::CallRepository(db.connection()).findByCallSid(u"cw_fixed_triple"_s);
+        QVERIFY(call);
+        QCOMPARE(call.value().has_value(), status == 200);
+        if (status != 200)
+            QCOMPARE(reply.errorCode(), u"expired"_s);
+        else
+            QCOMPARE(call.value()->conversationId, u"conv_fixed_triple"_s);
+    }
+
+    // Deliveries that are authentic but unusable: 400 naming the problem, recorded; unknown
+    // types are accepted and ignored.
+    void badPayloads_data()
+    {
+        addDialectRows(
+            {"invalid_json", "missing_conversation_id", "unknown_type", "turn_missing_call_sid"});
+    }
+    void badPayloads()
+    {
+        BackendHarness h;
+        CW_START(h);
+        QFETCH(QString, name);
+        QByteArray body;
+        int status = 400;
+        QString code;
+        QString named;
+        QString outcome = u"rejected"_s;
+        if (name == u"invalid_json"_s) {
+            body = R"({"type":"post_call_transcription","data":{)";
+            code = u"invalid_json"_s;
+        } else if (name == u"missing_conversation_id"_s) {
+            body = R"({"type":"post_call_transcription","event_timestamp":1739537000,)"
+                   R"("data":{"agent_id":"agent_x","transcript":[]}})";
+            code = u"missing_field"_s;
+            named = u"data.conversation_id"_s;
+        } else if (name == u"unknown_type"_s) {
+            body = R"({"type":"voice_removal_notice","event_timestamp":1739537000,"data":{}})";
+            status = 200;
+            outcome = u"ignored"_s;
+        } else {
+            body = R"({"speaker":"agent","message":"hi"})";
+            code = u"missing_field"_s;
+            named = u"call_sid"_s;
+        }
+        const bool turnRoute = name.startsWith(u"turn_"_s);
+        const Reply reply = turnRoute ? h.turn(body) : h.postCall(body);
+        QCOMPARE(reply.status, status);
+        QCOMPARE(reply.header("content-type"), QByteArrayLiteral("application/json"));
+        if (status == 200) {
+            QCOMPARE(json(reply)[u"outcome"_s].toString(), outcome);
+        } else {
+            QCOMPARE(reply.errorCode(), code);
+            const QString message = json(reply)[u"error"_s].toObject()[u"message"_s].toString();
+            QVERIFY2(!message.isEmpty() && message.contains(named), qPrintable(message));
+        }
+        const store::DeliveryRecord delivery = h.lastDelivery();
+        QCOMPARE(delivery.verification, u"valid"_s);
+        QCOMPARE(delivery.outcome, outcome);
+        QCOMPARE(delivery.httpStatus, status);
+        QCOMPARE(delivery.body, body);
+        QCOMPARE(count(h.sql(), u"SELECT COUNT(*) FROM calls"_s), 0);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestWebhookIngestRejections)
+#include "tst_webhookingest_rejections.moc"
