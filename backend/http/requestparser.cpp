@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "http/requestparser.h"
 
+#include "core/hexdigit.h"
+
 #include <array>
 #include <cstring>
 
@@ -74,17 +76,6 @@ bool hasToken(QByteArrayView list, QByteArrayView token)
     return false;
 }
 
-int hexValue(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 // 1*DIGIT, nothing else (no sign, no spaces, no list); 18 digits cannot overflow qint64.
 bool parseDecimal(QByteArrayView text, qint64 *value)
 {
@@ -122,8 +113,8 @@ bool RequestParser::percentDecode(QByteArrayView in, QByteArray *out)
             out->append(in[i]);
             continue;
         }
-        const int hi = i + 2 < in.size() ? hexValue(in[i + 1]) : -1;
-        const int lo = hi >= 0 ? hexValue(in[i + 2]) : -1;
+        const int hi = i + 2 < in.size() ? hexDigitValue(in[i + 1]) : -1;
+        const int lo = hi >= 0 ? hexDigitValue(in[i + 2]) : -1;
         if (lo < 0 || (hi == 0 && lo == 0))
             return false;
         out->append(char(hi * 16 + lo));
@@ -504,7 +495,7 @@ bool RequestParser::chunkByte(char c)
 
 bool RequestParser::chunkSizeByte(char c)
 {
-    const int digit = hexValue(c);
+    const int digit = hexDigitValue(c);
     if (digit >= 0) {
         if (++m_chunkDigits > kMaxChunkDigits)
             return reject(400, u"bad_chunk"_s, u"A chunk size is too large."_s);

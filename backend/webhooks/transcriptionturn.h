@@ -44,8 +44,25 @@ struct TranscriptionTurn
      */
     QString turnKey() const;
 
+    /**
+     * Parses a body; same result as parseWithQJson() for every input. The common flat body is
+     * read straight from its bytes (parseFlat()); anything else, and every error, goes through
+     * QJsonDocument.
+     */
     static Result<TranscriptionTurn> parse(const QByteArray &body);
     static Result<TranscriptionTurn> fromJson(const QJsonObject &object);
+
+    /**
+     * The reference: QJsonDocument::fromJson, then fromJson(). parse() must give exactly its
+     * result, which the tests check.
+     */
+    static Result<TranscriptionTurn> parseWithQJson(const QByteArray &body);
+    /**
+     * The fast path alone: the turn when @p body is a flat object whose fields are all valid
+     * and of their plain type (strings, and numbers for time and timestamp), else nullopt
+     * ("not handled"; never an error, those come from parseWithQJson()).
+     */
+    static std::optional<TranscriptionTurn> parseFlat(const QByteArray &body);
 };
 
 } // namespace callwatch::webhooks
