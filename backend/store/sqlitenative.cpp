@@ -149,4 +149,11 @@ bool inTransaction(const QSqlDatabase &db)
     return connection && !sqlite3_get_autocommit(connection);
 }
 
+bool setLookaside(const QSqlDatabase &db, int slotBytes, int slots)
+{
+    sqlite3 *connection = connectionOf(db);
+    return connection && sqlite3_db_config(connection, SQLITE_DBCONFIG_LOOKASIDE, nullptr,
+                                           slotBytes, slots) == SQLITE_OK;
+}
+
 } // namespace callwatch::store::sqlitenative

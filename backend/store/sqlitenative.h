@@ -38,6 +38,10 @@ sqlite3 *connectionOf(const QSqlDatabase &db);
 /// Whether `db` (a QSQLITE connection) is inside a transaction; false for other drivers.
 bool inTransaction(const QSqlDatabase &db);
 
+/// Gives `db` (QSQLITE) `slots` lookaside slots of `slotBytes`: SQLite's per-connection pool for
+/// small allocations. Only while no statement holds lookaside memory; false when it did not take.
+bool setLookaside(const QSqlDatabase &db, int slotBytes, int slots);
+
 /// Called for each result row while the statement is positioned on it.
 using RowCallback = std::function<void(sqlite3_stmt *row)>;
 

@@ -2,6 +2,7 @@
 #include "webhooks/ingestwriter.h"
 
 #include "store/database.h"
+#include "store/sqlitenative.h"
 #include "store/transaction.h"
 #include "store/walcheckpointer.h"
 #include "store/walsyncer.h"
@@ -187,6 +188,11 @@ void IngestWriter::prepareConnection(QSqlDatabase &db)
 {
     if (!m_syncer)
         return;
+    // SQLite's own pool for small allocations, 20x its default: a group's multi-row statements
+    // hold thousands of values at once, and past the pool each one is a malloc (measured: the
+    // writer's CPU per turn 36.6 -> 34.4 us). 2.4 MB for the one writer connection.
+    if (store::sqlitenative::connectionOf(db) && !store::sqlitenative::setLookaside(db, 1200, 2000))
+        qCDebug(lcIngest) << "the writer connection keeps SQLite's default lookaside";
     // COMMIT only writes the WAL; the syncer flushes it before anyone is answered. With the
     // gathering VFS a commit's frames go out in one write, at the commit's own sync, which then
     // stops there (see walwritevfs.h); without it, synchronous=NORMAL skips that sync.
