@@ -29,6 +29,7 @@ struct Entry
 {
     QSqlQuery query;
     quint64 execution = 0;
+    bool handedOut = false; ///< handed out since the connection's last finishActive()
 };
 
 /// The prepared statement for `statement` on `db`, prepared now if needed. When preparing
@@ -36,7 +37,8 @@ struct Entry
 std::shared_ptr<Entry> prepared(const QSqlDatabase &db, const QString &statement, QString *error);
 /// Forgets a statement whose execution failed (e.g. its connection was closed and reopened).
 void discard(const QSqlDatabase &db, const QString &statement);
-/// Finishes every query of `db` still reading rows, so COMMIT / RELEASE are not refused.
+/// Finishes every query of `db` still reading rows, so COMMIT / RELEASE are not refused. Only
+/// the statements handed out since its last call can be reading: only those are looked at.
 void finishActive(const QSqlDatabase &db);
 /// How many statements `db` keeps prepared (at most a bounded number; the least recently used
 /// one goes first).

@@ -32,6 +32,8 @@ private Q_SLOTS:
     void groupOfItemsKeepsTheGoodOnes();
     void concurrentReadThenWriteWriters_data() { TestDatabase::addDialectRows(); }
     void concurrentReadThenWriteWriters();
+    void commitFinishesReadersLeftOpen_data() { TestDatabase::addDialectRows(); }
+    void commitFinishesReadersLeftOpen();
 };
 
 namespace {
@@ -245,4 +247,49 @@ void TestTransaction::concurrentReadThenWriteWriters()
 }
 
 QTEST_GUILESS_MAIN(TestTransaction)
+void TestTransaction::commitFinishesReadersLeftOpen()
+{
+    // A statement may still be open when its transaction ends (sql.h); RELEASE and COMMIT
+    // finish it first (an unfinished write makes SQLite refuse them). Statements opened before
+    // the transaction, inside a savepoint, and one run twice all count.
+    TestDatabase fixture;
+    CW_OPEN_DB(fixture, false);
+    QSqlDatabase db = fixture.connection();
+    createTable(db);
+    for (int v = 1; v <= 3; ++v)
+        QVERIFY(insert(db, v));
+    std::vector<sql::Rows> open; // kept alive across the commits
+    auto readFirst = [&](const QString &text, const QVariantList &values) {
+        auto rows = sql::exec(db, u"read first"_s, text, values);
+        if (!rows || !rows->next() || rows->value(0).toInt() <= 0)
+            return false;
+        open.push_back(std::move(rows.value()));
+        return true;
+    };
+    const QString select = u"SELECT v * ? FROM t ORDER BY v"_s;
+    const QString insertTwo = u"INSERT INTO t (v) VALUES (?), (?) RETURNING v"_s;
+    QVERIFY(readFirst(select, {1}));
+    for (int round = 0; round < 3; ++round) {
+        Transaction tx(db);
+        QVERIFY(tx.status().ok());
+        QVERIFY(readFirst(select, {2}));
+        {
+            Transaction savepoint(db);
+            QVERIFY(readFirst(select, {3}));
+            QVERIFY(readFirst(insertTwo, {10 + round * 4, 11 + round * 4}));
+            const auto released = savepoint.commit();
+            QVERIFY2(released.ok(), qPrintable(released ? QString() : released.error().message));
+        }
+        QVERIFY(readFirst(select, {4}));
+        QVERIFY(readFirst(insertTwo, {12 + round * 4, 13 + round * 4}));
+        const auto committed = tx.commit();
+        QVERIFY2(committed.ok(), qPrintable(committed ? QString() : committed.error().message));
+    }
+    open.clear();
+    QList<int> expected{1, 2, 3};
+    for (int v = 10; v < 22; ++v)
+        expected << v;
+    QCOMPARE(committedValues(fixture.database()), expected);
+}
+
 #include "tst_transaction.moc"
