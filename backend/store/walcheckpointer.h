@@ -21,9 +21,10 @@ class Database;
  * By default SQLite checkpoints inside the COMMIT that crosses 1000 WAL pages: the webhook
  * writer then copied pages into the database file and fsynced it while every request of its
  * group waited (a tenth of its time, and its worst latencies). Here a thread copies committed
- * pages back with PASSIVE checkpoints, which never block the writer, and flushes the database
- * file after each one that copied pages: every 200 ms, and each time the writer's log grows by
- * another eighth of the writer's limit (watch()).
+ * pages back with PASSIVE checkpoints, which never block the writer, and starts the database
+ * file's writeback after each one that copied pages (walwritevfs::startWriteback(): no device
+ * flush; SQLite's complete checkpoints sync): every 200 ms, and each time the writer's log grows
+ * by another 32nd of the writer's limit (watch(), passDue()).
  *
  * PASSIVE alone is not enough: under a steady stream of commits it never reaches the end of the
  * WAL, and SQLite only starts the WAL over once a checkpoint has, so the file grew without bound
@@ -50,9 +51,9 @@ public:
 
     /**
      * Takes over the automatic checkpoint of the connection that writes most (call on its
-     * thread): its commits wake this thread each time the WAL grows by an eighth of the
-     * writer's limit, and only at the limit does that commit checkpoint itself, by then with
-     * little left to copy and flush. Without it the writer's own checkpoint came every ~170 ms
+     * thread): its commits wake this thread as the WAL grows (passDue()), and only at the
+     * limit does that commit checkpoint itself, by then with a 32nd of it left to copy and
+     * flush. Without it the writer's own checkpoint came every ~170 ms
      * under the webhook benchmark and held every waiting request for 3-4 ms (copy and database
      * fsync). False when `writer` is not a SQLite connection.
      */
@@ -61,10 +62,16 @@ public:
     /** Checkpoint passes run on this thread so far. */
     quint64 passes() const { return m_passes.load(); }
 
+    /**
+     * watch()'s schedule: whether the writer's log, now `frames` pages long, calls for a pass
+     * (every 32nd of `limit`), given the step of the last one, which it updates.
+     */
+    static bool passDue(int frames, int limit, int &nudgedStep);
+
 private:
     void run(std::chrono::milliseconds interval);
     void checkpoint(QSqlDatabase &db);
-    static int syncDatabaseFile(QSqlDatabase &db);
+    static int startDatabaseWriteback(QSqlDatabase &db);
     void nudge();
     static int afterCommit(void *self, sqlite3 *connection, const char *name, int frames);
 

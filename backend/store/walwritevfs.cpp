@@ -5,8 +5,12 @@
 
 #include <sqlite3.h>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <atomic>
+#include <cstddef>
 #include <cstring>
 #include <mutex>
 #include <new>
@@ -60,6 +64,7 @@ struct ShimFile
     ThreadState *owner = nullptr; // the thread whose `pending` is this file, while gathering
     int stickyError = SQLITE_OK;  // a write of gathered bytes that failed where SQLite could
                                   // not be told (barrier, unlock): every later use fails
+    int descriptor = -1;          // the main database's descriptor, when known (startWriteback)
 };
 
 constexpr size_t realOffset()
@@ -326,6 +331,42 @@ const sqlite3_io_methods *methodsFor(int version)
     return version >= 3 ? &v3 : version == 2 ? &v2 : &v1;
 }
 
+bool isShim(const sqlite3_file *file)
+{
+    return file && file->pMethods &&
+           (file->pMethods == methodsFor(1) || file->pMethods == methodsFor(2) ||
+            file->pMethods == methodsFor(3));
+}
+
+/**
+ * The descriptor of a file of SQLite's "unix" VFS. Its file object (struct unixFile in
+ * sqlite3.c, unchanged since 2008) starts with three pointers and then the descriptor; SQLite
+ * has no API for it. Trusted only when fstat() says it is the file `name` names: -1 otherwise.
+ */
+int validatedDescriptor(const sqlite3_file *real, const char *name)
+{
+    struct UnixFileHead
+    {
+        const sqlite3_io_methods *methods;
+        sqlite3_vfs *vfs;
+        void *inode;
+        int descriptor;
+    };
+    if (std::strcmp(g_base->zName, "unix") != 0)
+        return -1;
+    int fd = -1;
+    std::memcpy(&fd, reinterpret_cast<const char *>(real) + offsetof(UnixFileHead, descriptor),
+                sizeof fd);
+    struct stat byDescriptor
+    {};
+    struct stat byName
+    {};
+    if (fd < 0 || ::fstat(fd, &byDescriptor) != 0 || ::stat(name, &byName) != 0)
+        return -1;
+    const bool same = byDescriptor.st_dev == byName.st_dev && byDescriptor.st_ino == byName.st_ino;
+    return same ? fd : -1;
+}
+
 // --- VFS methods --------------------------------------------------------------------------
 
 int shimOpen(sqlite3_vfs *, const char *name, sqlite3_file *file, int flags, int *outFlags)
@@ -354,6 +395,8 @@ int shimOpen(sqlite3_vfs *, const char *name, sqlite3_file *file, int flags, int
     if (version >= 3 && (!real->xFetch || !real->xUnfetch))
         version = 2;
     f->base.pMethods = methodsFor(version);
+    if (!f->wal && name)
+        f->descriptor = validatedDescriptor(f->real, name);
     return SQLITE_OK;
 }
 
@@ -465,6 +508,13 @@ WalWriteGathering::~WalWriteGathering()
 {
     if (--t_state.gathering == 0)
         flushPendingOfThreadOrPoison();
+}
+
+bool startWriteback(sqlite3_file *file)
+{
+    if (!isShim(file) || shim(file)->wal || shim(file)->descriptor < 0)
+        return false;
+    return ::sync_file_range(shim(file)->descriptor, 0, 0, SYNC_FILE_RANGE_WRITE) == 0;
 }
 
 Stats stats()

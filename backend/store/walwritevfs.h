@@ -3,6 +3,8 @@
 
 #include <QtGlobal>
 
+struct sqlite3_file;
+
 /**
  * @brief A thin SQLite VFS over the default one that writes a commit's WAL frames with one
  * `pwrite` instead of two per page, on the threads that ask for it (the webhook writer).
@@ -40,6 +42,12 @@ public:
     WalWriteGathering(const WalWriteGathering &) = delete;
     WalWriteGathering &operator=(const WalWriteGathering &) = delete;
 };
+
+/// Starts writing a main database file's dirty pages to disk (sync_file_range), without
+/// waiting for them and without flushing the device's cache: they then trickle out in the
+/// background instead of all at the next real sync. Nothing is durable because of it. For a
+/// file opened through this VFS whose descriptor is known; false otherwise (nothing happened).
+bool startWriteback(sqlite3_file *file);
 
 /// Process-wide counters, for tests and benchmarks.
 struct Stats

@@ -10,6 +10,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <algorithm>
 #include <atomic>
 #include <thread>
 
@@ -23,6 +24,8 @@ class TestWalCheckpointer : public QObject
 private Q_SLOTS:
     void walStaysBoundedUnderSteadyWrites();
     void writerCommitsWakeTheCheckpointer();
+    void passScheduleLeavesLittleForTheWriter_data();
+    void passScheduleLeavesLittleForTheWriter();
 };
 
 void TestWalCheckpointer::walStaysBoundedUnderSteadyWrites()
@@ -125,4 +128,44 @@ void TestWalCheckpointer::writerCommitsWakeTheCheckpointer()
 }
 
 QTEST_GUILESS_MAIN(TestWalCheckpointer)
+void TestWalCheckpointer::passScheduleLeavesLittleForTheWriter_data()
+{
+    QTest::addColumn<int>("limit");
+    QTest::addColumn<int>("framesPerCommit");
+    QTest::newRow("turns: small commits") << 16384 << 9;
+    QTest::newRow("post-calls: large commits") << 16384 << 230;
+    QTest::newRow("commits past several 32nds") << 16384 << 2100;
+    QTest::newRow("a small limit") << 256 << 3;
+}
+
+void TestWalCheckpointer::passScheduleLeavesLittleForTheWriter()
+{
+    // The writer's own checkpoint at the limit holds every waiting request: the passes before
+    // it must leave at most a 32nd of the limit (plus the commit that crossed it), with one pass
+    // as the log crosses each 32nd.
+    QFETCH(int, limit);
+    QFETCH(int, framesPerCommit);
+    const int unit = limit / 32;
+    for (int cycle = 0; cycle < 2; ++cycle) { // and again after the log started over
+        int nudgedStep = cycle == 0 ? 0 : 31;
+        QList<int> passesAt;
+        for (int frames = framesPerCommit; frames < limit; frames += framesPerCommit) {
+            if (WalCheckpointer::passDue(frames, limit, nudgedStep))
+                passesAt << frames;
+        }
+        QVERIFY(!passesAt.isEmpty());
+        QVERIFY2(limit - passesAt.last() <= unit + framesPerCommit,
+                 qPrintable(u"last pass at %1 of %2"_s.arg(passesAt.last()).arg(limit)));
+        for (int step = 1; step < 32 && framesPerCommit <= unit; ++step) {
+            const int boundary = step * unit;
+            const auto crossing = std::count_if(passesAt.begin(), passesAt.end(), [&](int at) {
+                return at >= boundary && at < boundary + unit;
+            });
+            QVERIFY2(crossing == 1,
+                     qPrintable(u"%1 passes after %2"_s.arg(crossing).arg(boundary)));
+        }
+        QVERIFY2(passesAt.size() <= 31, qPrintable(u"%1 passes"_s.arg(passesAt.size())));
+    }
+}
+
 #include "tst_walcheckpointer.moc"

@@ -4,12 +4,15 @@
 // rollbacks of transactions that spilled pages, and the file stays intact.
 #include "store/database.h"
 #include "store/sql.h"
+#include "store/sqlitenative.h"
 #include "store/walwritevfs.h"
 #include "testdatabase.h"
 
 #include <QFileInfo>
 #include <QSqlQuery>
 #include <QTest>
+
+#include <sqlite3.h>
 
 #include <algorithm>
 #include <condition_variable>
@@ -31,6 +34,7 @@ class TestWalWriteVfs : public QObject
 private Q_SLOTS:
     void commitsAreVisibleToOtherThreadsAtOnce();
     void aFailedWriteFailsTheCommit();
+    void writebackStartsOnTheDatabaseFileOnly();
 };
 
 namespace {
@@ -215,4 +219,26 @@ void TestWalWriteVfs::aFailedWriteFailsTheCommit()
 }
 
 QTEST_GUILESS_MAIN(TestWalWriteVfs)
+void TestWalWriteVfs::writebackStartsOnTheDatabaseFileOnly()
+{
+    // The checkpointer starts the database file's writeback through the descriptor this VFS
+    // found for it (read from SQLite's own file object and checked with fstat). If SQLite's
+    // layout ever changes, this fails instead of the checkpointer silently syncing for real.
+    TestDatabase fixture;
+    QVERIFY(createTable(fixture));
+    QVERIFY(exec(fixture.connection(), u"INSERT INTO t (body) VALUES (zeroblob(10000))"_s));
+    sqlite3 *connection = sqlitenative::connectionOf(fixture.connection());
+    QVERIFY(connection);
+    sqlite3_file *database = nullptr;
+    QCOMPARE(sqlite3_file_control(connection, "main", SQLITE_FCNTL_FILE_POINTER, &database),
+             SQLITE_OK);
+    QVERIFY(walwritevfs::startWriteback(database));
+    sqlite3_file *wal = nullptr;
+    QCOMPARE(sqlite3_file_control(connection, "main", SQLITE_FCNTL_JOURNAL_POINTER, &wal),
+             SQLITE_OK);
+    QVERIFY(wal);
+    QVERIFY(!walwritevfs::startWriteback(wal)); // the WAL is the WalSyncer's
+    QVERIFY(!walwritevfs::startWriteback(nullptr));
+}
+
 #include "tst_walwritevfs.moc"
