@@ -409,6 +409,7 @@ void HttpConnection::flushResponses()
             if (front.needsContinue && m_state == State::Reading) {
                 m_socket->write(kContinue.data(), kContinue.size());
                 front.needsContinue = false;
+                wrote = true;
             }
             break;
         }
@@ -427,8 +428,13 @@ void HttpConnection::flushResponses()
     // Written now: a buffered QTcpSocket only turns its write notifier on, and the answers would
     // wait for the next pass of the event loop (one more poll and notifier round each). This
     // emits bytesWritten() before it returns; a failed write closes the socket (onDisconnected).
-    if (wrote)
+    if (wrote) {
         m_socket->flush();
+        // Qt does not emit bytesWritten() again inside its own emission of it: were this ever
+        // called from there, the count of answers in flight must still come down.
+        if (m_socket && m_socket->bytesToWrite() == 0 && m_unflushed > 0)
+            m_ctx->finishRequests(std::exchange(m_unflushed, 0));
+    }
     afterQueueChanged();
 }
 

@@ -42,7 +42,17 @@ HttpServer::HttpServer(HttpLimits limits, QObject *parent)
     m_ctx->limits = limits;
     m_ctx->spoolDirectory = QDir::tempPath();
     m_ctx->logger = logRequest;
-    m_ctx->allFinished = [this] { Q_EMIT idle(); };
+    // Queued: the count drops inside a connection's own call stack (answers are written and
+    // counted synchronously), and a slot that stops and deletes the server must not run there.
+    m_ctx->allFinished = [this] {
+        QMetaObject::invokeMethod(
+            this,
+            [this] {
+                if (m_ctx->requestsInFlight == 0)
+                    Q_EMIT idle();
+            },
+            Qt::QueuedConnection);
+    };
     m_ctx->clock.start();
     m_busyResponse =
         HttpResponse::error(503, u"server_busy"_s, u"Too many open connections; try again later."_s)

@@ -285,7 +285,8 @@ size_t IngestWriter::processRun(QSqlDatabase &db, std::deque<Item> &group, size_
         store::Transaction savepoint(db);
         auto batch = handler->runBatch(db, payloads);
         if (batch && batch->size() == payloads.size() && savepoint.commit()) {
-            m_batchedItems += payloads.size();
+            if (payloads.size() > 1)
+                m_batchedItems += payloads.size(); // "batched": ran together with others
             std::move(batch->begin(), batch->end(), std::back_inserter(results));
             return end;
         }

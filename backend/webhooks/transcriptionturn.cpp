@@ -46,12 +46,16 @@ void readSpeaker(const JsonFieldReader &reader, TranscriptionTurn &turn)
         reader.fail(invalidFieldError(key, u"one of agent, user, driver, customer"_s));
 }
 
-/** A unix time in seconds, or milliseconds from 1e11 on; nullopt when negative. */
+/** A unix time in seconds, or milliseconds from 1e11 on; nullopt when negative or past the
+ * year 9999 (llround() of a larger one overflows into a time with no text). */
 std::optional<QDateTime> timestampFromUnix(double unix)
 {
+    constexpr double Year10000Ms = 253402300800000.0;
     if (unix < 0)
         return std::nullopt;
     const double millis = unix >= MillisecondsThreshold ? unix : unix * 1000.0;
+    if (!(millis < Year10000Ms))
+        return std::nullopt;
     return QDateTime::fromMSecsSinceEpoch(static_cast<qint64>(std::llround(millis)),
                                           QTimeZone::utc())
         .toUTC();

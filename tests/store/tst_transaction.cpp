@@ -246,7 +246,6 @@ void TestTransaction::concurrentReadThenWriteWriters()
              kThreads * kRounds);
 }
 
-QTEST_GUILESS_MAIN(TestTransaction)
 void TestTransaction::commitFinishesReadersLeftOpen()
 {
     // A statement may still be open when its transaction ends (sql.h); RELEASE and COMMIT
@@ -292,4 +291,5 @@ void TestTransaction::commitFinishesReadersLeftOpen()
     QCOMPARE(committedValues(fixture.database()), expected);
 }
 
+QTEST_GUILESS_MAIN(TestTransaction)
 #include "tst_transaction.moc"

@@ -127,7 +127,6 @@ void TestWalCheckpointer::writerCommitsWakeTheCheckpointer()
     QVERIFY2(largestWal < commits * 4096 / 3, "the WAL grew with the commits");
 }
 
-QTEST_GUILESS_MAIN(TestWalCheckpointer)
 void TestWalCheckpointer::passScheduleLeavesLittleForTheWriter_data()
 {
     QTest::addColumn<int>("limit");
@@ -168,4 +167,5 @@ void TestWalCheckpointer::passScheduleLeavesLittleForTheWriter()
     }
 }
 
+QTEST_GUILESS_MAIN(TestWalCheckpointer)
 #include "tst_walcheckpointer.moc"

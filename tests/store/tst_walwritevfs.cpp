@@ -218,7 +218,6 @@ void TestWalWriteVfs::aFailedWriteFailsTheCommit()
     QCOMPARE(integrity->value().toString(), u"ok"_s);
 }
 
-QTEST_GUILESS_MAIN(TestWalWriteVfs)
 void TestWalWriteVfs::writebackStartsOnTheDatabaseFileOnly()
 {
     // The checkpointer starts the database file's writeback through the descriptor this VFS
@@ -241,4 +240,5 @@ void TestWalWriteVfs::writebackStartsOnTheDatabaseFileOnly()
     QVERIFY(!walwritevfs::startWriteback(nullptr));
 }
 
+QTEST_GUILESS_MAIN(TestWalWriteVfs)
 #include "tst_walwritevfs.moc"

@@ -172,6 +172,9 @@ void addTimestampRows()
     row("timestamp 0", with("timestamp", "0"), true);
     row("timestamp numeric string", with("timestamp", R"("1700000000")"), true);
     row("timestamp negative", with("timestamp", "-5"), false);
+    row("timestamp past year 9999 (ms)", with("timestamp", "253402300800000"), false);
+    row("timestamp past llround (s)", with("timestamp", "9.3e18"), false);
+    row("timestamp 1e300", with("timestamp", "1e300"), false);
     row("timestamp garbage", with("timestamp", R"("yesterday")"), false);
     row("timestamp empty", with("timestamp", R"("")"), false);
     row("timestamp true", with("timestamp", "true"), false);

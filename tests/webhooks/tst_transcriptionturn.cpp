@@ -5,6 +5,7 @@
 #include "transcriptionturnrows.h"
 
 #include "webhooks/flatjsonscanner.h"
+#include "webhooks/jsonfieldreader.h"
 #include "webhooks/transcriptionturn.h"
 
 #include <QRandomGenerator>
@@ -121,6 +122,8 @@ private Q_SLOTS:
     void mutatedBodiesMatchReference();
     void generatedNumbersMatchReference();
     void generatedStringsMatchReference();
+    void timestampsPastYear9999AreRefused_data();
+    void timestampsPastYear9999AreRefused();
 };
 
 void TestTranscriptionTurn::fastPathTakesTypicalBody()
@@ -378,6 +381,26 @@ void TestTranscriptionTurn::generatedStringsMatchReference()
     }
     qInfo("fast path answered %d of %d generated strings", tally.handled, tally.total);
     QVERIFY(tally.handled > tally.total / 4);
+}
+
+void TestTranscriptionTurn::timestampsPastYear9999AreRefused_data()
+{
+    QTest::addColumn<QByteArray>("timestamp");
+    QTest::newRow("ms, year 10000") << QByteArray("253402300800000");
+    QTest::newRow("s, past what llround takes") << QByteArray("9.3e18");
+    QTest::newRow("1e300") << QByteArray("1e300");
+}
+
+void TestTranscriptionTurn::timestampsPastYear9999AreRefused()
+{
+    // llround() of such a time overflowed into a "valid" QDateTime with no ISO text.
+    QFETCH(QByteArray, timestamp);
+    const QByteArray body =
+        R"({"call_sid":"CA1","speaker":"user","message":"hi","timestamp":)" + timestamp + '}';
+    const auto turn = TranscriptionTurn::parse(body);
+    QVERIFY(!turn);
+    QCOMPARE(turn.error().code, QString(callwatch::webhooks::PayloadError::InvalidField));
+    QVERIFY(turn.error().message.contains(u"timestamp"_s));
 }
 
 QTEST_GUILESS_MAIN(TestTranscriptionTurn)
