@@ -10,6 +10,7 @@
 #include <cstring>
 #include <fcntl.h>
 #include <pthread.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace callwatch::store {
@@ -59,8 +60,10 @@ void WalSyncer::run()
         {
             std::unique_lock lock(m_mutex);
             m_wake.wait(lock, [this] { return m_stopping || !m_waiting.empty(); });
-            if (m_waiting.empty() && m_stopping)
+            if (m_waiting.empty() && m_stopping) {
+                closeWal();
                 return;
+            }
             batch.swap(m_waiting);
         }
         // Everything in `batch` was committed before it was queued, so one flush covers it all.
@@ -74,21 +77,46 @@ void WalSyncer::run()
     }
 }
 
-bool WalSyncer::flush() const
+bool WalSyncer::flush()
 {
-    // Opened per flush: a few microseconds, and never a stale descriptor if SQLite ever
-    // removes and recreates the file.
+    // One descriptor, kept: the kernel reports a failed writeback to every descriptor that was
+    // open when it failed, but one opened afterwards is not told of an error another descriptor
+    // (SQLite's own, syncing for a checkpoint) has already heard, and this thread would then
+    // acknowledge frames that never reached the disk. Opened again only when the path names
+    // another file (SQLite removed the WAL and made a new one); the old one holds nothing left
+    // to flush, as SQLite removes it only after a complete checkpoint.
     const QByteArray path = QFile::encodeName(m_walPath);
-    const int fd = ::open(path.constData(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        qCWarning(lcStore) << "cannot open the WAL to flush it:" << std::strerror(errno);
-        return false;
+    struct stat named
+    {};
+    const bool exists = ::stat(path.constData(), &named) == 0;
+    if (m_fd >= 0 && (!exists || named.st_dev != m_dev || named.st_ino != m_ino)) {
+        ::close(m_fd);
+        m_fd = -1;
     }
-    const bool flushed = ::fdatasync(fd) == 0;
+    if (m_fd < 0) {
+        m_fd = ::open(path.constData(), O_RDONLY | O_CLOEXEC);
+        struct stat opened
+        {};
+        if (m_fd < 0 || ::fstat(m_fd, &opened) != 0) {
+            qCWarning(lcStore) << "cannot open the WAL to flush it:" << std::strerror(errno);
+            closeWal();
+            return false;
+        }
+        m_dev = opened.st_dev;
+        m_ino = opened.st_ino;
+        ++m_opens;
+    }
+    const bool flushed = ::fdatasync(m_fd) == 0;
     if (!flushed)
         qCWarning(lcStore) << "fdatasync of the WAL failed:" << std::strerror(errno);
-    ::close(fd);
     return flushed;
+}
+
+void WalSyncer::closeWal()
+{
+    if (m_fd >= 0)
+        ::close(m_fd);
+    m_fd = -1;
 }
 
 } // namespace callwatch::store

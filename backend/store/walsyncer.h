@@ -10,6 +10,8 @@
 #include <mutex>
 #include <thread>
 
+#include <sys/types.h>
+
 namespace callwatch::store {
 
 /**
@@ -47,10 +49,13 @@ public:
 
     quint64 syncs() const { return m_syncs.load(); }
     quint64 syncNanos() const { return m_syncNanos.load(); }
+    /** How many times the WAL file was opened: once, unless it was replaced (see flush()). */
+    quint64 opens() const { return m_opens.load(); }
 
 private:
     void run();
-    bool flush() const;
+    bool flush();
+    void closeWal();
 
     QString m_walPath;
     std::mutex m_mutex;
@@ -60,6 +65,11 @@ private:
     std::thread m_thread;
     std::atomic<quint64> m_syncs{0};
     std::atomic<quint64> m_syncNanos{0};
+    std::atomic<quint64> m_opens{0};
+    // The syncer thread's descriptor of the WAL, and the file it is.
+    int m_fd = -1;
+    dev_t m_dev = 0;
+    ino_t m_ino = 0;
 };
 
 } // namespace callwatch::store

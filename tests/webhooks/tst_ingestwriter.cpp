@@ -17,6 +17,7 @@
 #include <QJsonObject>
 #include <QTemporaryDir>
 
+#include <future>
 #include <mutex>
 #include <QTest>
 
@@ -144,6 +145,7 @@ private Q_SLOTS:
     void turnBatchMatchesOneByOne_data() { TestDatabase::addDialectRows(); }
     void turnBatchMatchesOneByOne();
     void walSyncerAcknowledgesAfterFlush();
+    void walSyncerKeepsItsDescriptor();
     void commitsSyncThroughTheGatheringVfs();
     void recordedHeadersMatchObject_data();
     void recordedHeadersMatchObject();
@@ -330,6 +332,36 @@ void TestIngestWriter::walSyncerAcknowledgesAfterFlush()
     syncer.stop();
     QCOMPARE(heard, (QList<QString>{u"a:failed"_s, u"b:ok"_s, u"c:ok"_s, u"d:ok"_s}));
     QVERIFY(syncer.syncs() >= 1);
+}
+
+void TestIngestWriter::walSyncerKeepsItsDescriptor()
+{
+    // One descriptor for the syncer's life (a fresh one per flush could miss a writeback error
+    // another descriptor heard first), opened again only when the WAL file was replaced.
+    QTemporaryDir dir;
+    const QString wal = dir.filePath(u"db-wal"_s);
+    auto writeFile = [&wal] {
+        QFile file(wal);
+        return file.open(QIODevice::WriteOnly) && file.write("frames") == 6;
+    };
+    QVERIFY(writeFile());
+    store::WalSyncer syncer(wal);
+    syncer.start();
+    auto flushed = [&syncer] {
+        std::promise<bool> done;
+        syncer.whenDurable([&done](bool durable) { done.set_value(durable); });
+        return done.get_future().get();
+    };
+    QVERIFY(flushed());
+    QVERIFY(flushed());
+    QCOMPARE(syncer.opens(), quint64(1));
+    QVERIFY(QFile::remove(wal)); // SQLite removed the WAL and made a new one
+    QVERIFY(writeFile());
+    QVERIFY(flushed());
+    QCOMPARE(syncer.opens(), quint64(2));
+    QVERIFY(QFile::remove(wal)); // gone: nothing can be flushed, nothing acknowledged
+    QVERIFY(!flushed());
+    syncer.stop();
 }
 
 QTEST_GUILESS_MAIN(TestIngestWriter)
