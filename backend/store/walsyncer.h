@@ -20,9 +20,10 @@ namespace callwatch::store {
  *
  * With `synchronous=FULL` SQLite fsyncs the WAL inside COMMIT, so the webhook writer sat idle
  * for the disk's flush latency (3–4 ms on the shared test VM) before it could start the next
- * group. With the writer's connection at `synchronous=NORMAL` a COMMIT only appends to the WAL;
- * this thread then flushes the file and the writer answers the group's requests afterwards, so
- * a 200 still means "on disk" while the writer already works on the next group.
+ * group. The writer's COMMIT now only writes its frames (walwritevfs stops the commit's own sync
+ * there; without that VFS the writer runs `synchronous=NORMAL`); this thread then flushes the
+ * file and the writer answers the group's requests afterwards, so a 200 still means "on disk"
+ * while the writer already works on the next group.
  *
  * Why that is as safe as FULL: fdatasync flushes every page of the WAL written before it,
  * including the commit frame and, after a WAL restart, the new header. SQLite only restarts
