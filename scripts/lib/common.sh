@@ -18,7 +18,7 @@ CALLWATCH_RUNTIME_PACKAGES=(
     qml6-module-qtqml-models qml6-module-qtqml-workerscript qml6-module-qtwebsockets
     qml6-module-qttest qml6-module-qt-labs-settings qt6-qpa-plugins
 )
-CALLWATCH_TEST_PACKAGES=(postgresql openssl curl)
+CALLWATCH_TEST_PACKAGES=(postgresql openssl curl dpkg-dev)
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 
