@@ -72,9 +72,11 @@ void WalCheckpointer::checkpoint(QSqlDatabase &db)
 {
     sqlite3 *connection = sqlitenative::connectionOf(db);
     int copied = 0; // frames of the current log now in the database file
+    setPassRunning(true);
     const int rc = connection ? sqlite3_wal_checkpoint_v2(
                                     connection, "main", SQLITE_CHECKPOINT_PASSIVE, nullptr, &copied)
                               : SQLITE_MISUSE;
+    setPassRunning(false);
     if (rc == SQLITE_BUSY)
         return; // another connection's checkpoint (the writer's, at its limit) is running
     if (rc != SQLITE_OK) {
@@ -109,6 +111,22 @@ int WalCheckpointer::startDatabaseWriteback(QSqlDatabase &db)
     if (walwritevfs::startWriteback(file))
         return SQLITE_OK;
     return file->pMethods->xSync(file, SQLITE_SYNC_NORMAL); // not through our VFS: a real sync
+}
+
+void WalCheckpointer::setPassRunning(bool running)
+{
+    {
+        std::lock_guard lock(m_mutex);
+        m_passRunning = running;
+    }
+    if (!running)
+        m_passDone.notify_all();
+}
+
+bool WalCheckpointer::waitForPass(std::chrono::milliseconds timeout)
+{
+    std::unique_lock lock(m_mutex);
+    return m_passDone.wait_for(lock, timeout, [this] { return !m_passRunning; });
 }
 
 void WalCheckpointer::nudge()
@@ -150,8 +168,15 @@ int WalCheckpointer::afterCommit(void *self, sqlite3 *connection, const char *na
     auto *checkpointer = static_cast<WalCheckpointer *>(self);
     const int limit = std::max(checkpointer->m_writerCheckpointPages, 8);
     if (frames >= limit) {
-        // As SQLite's own automatic checkpoint does; the passes below left little to copy.
-        sqlite3_wal_checkpoint_v2(connection, name, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+        // As SQLite's own automatic checkpoint does; the passes below left little to copy. If a
+        // pass of this thread holds the checkpoint lock, wait for it once and try again: only
+        // this complete checkpoint lets the log start over, and with passes every 32nd they
+        // met often enough under load that the WAL grew far past the limit.
+        int rc = sqlite3_wal_checkpoint_v2(connection, name, SQLITE_CHECKPOINT_PASSIVE, nullptr,
+                                           nullptr);
+        if (rc == SQLITE_BUSY && checkpointer->waitForPass(std::chrono::milliseconds(100)))
+            rc = sqlite3_wal_checkpoint_v2(connection, name, SQLITE_CHECKPOINT_PASSIVE, nullptr,
+                                           nullptr);
         checkpointer->m_nudgedStep = 0;
         return SQLITE_OK;
     }

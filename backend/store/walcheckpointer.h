@@ -73,6 +73,9 @@ private:
     void checkpoint(QSqlDatabase &db);
     static int startDatabaseWriteback(QSqlDatabase &db);
     void nudge();
+    void setPassRunning(bool running);
+    /// Waits until no pass of this thread runs; false on timeout.
+    bool waitForPass(std::chrono::milliseconds timeout);
     static int afterCommit(void *self, sqlite3 *connection, const char *name, int frames);
 
     Database *m_database;
@@ -80,6 +83,8 @@ private:
     std::condition_variable m_wake;
     bool m_stopping = false;
     bool m_nudged = false;
+    bool m_passRunning = false;         ///< a pass holds SQLite's checkpoint lock
+    std::condition_variable m_passDone; ///< m_passRunning went false
     std::atomic<quint64> m_passes{0};
     std::thread m_thread;
     int m_nudgedStep = 0; ///< writer thread only (watch(), afterCommit())

@@ -87,7 +87,8 @@ void TestWalCheckpointer::walStaysBoundedUnderSteadyWrites()
 void TestWalCheckpointer::writerCommitsWakeTheCheckpointer()
 {
     // With watch(), the writer's commits wake the checkpointer as the log grows (here the timer
-    // never fires), and the writer's own checkpoint at the limit still starts the log over.
+    // never fires), and the writer's own checkpoint at the limit still starts the log over,
+    // also when it meets one of the checkpointer's passes.
     QTemporaryDir dir;
     const QString path = dir.filePath(u"watched.db"_s);
     auto opened = Database::open(DatabaseUrl::parse(u"sqlite://"_s + path).value());
@@ -124,7 +125,10 @@ void TestWalCheckpointer::writerCommitsWakeTheCheckpointer()
     qInfo() << passes << "passes woken by" << commits << "commits; largest WAL" << largestWal / 1024
             << "KiB";
     QVERIFY2(passes >= 3, "the writer's commits did not wake the checkpointer");
-    QVERIFY2(largestWal < commits * 4096 / 3, "the WAL grew with the commits");
+    // At most the limit plus the commit that crossed it: the writer's checkpoint at the limit
+    // waits for a pass it meets instead of giving up (which let the WAL grow to 2-4 times the
+    // limit when the tests ran two at a time).
+    QVERIFY2(largestWal < 2 * 256 * (4096 + 24), "the WAL grew past the writer's limit");
 }
 
 void TestWalCheckpointer::passScheduleLeavesLittleForTheWriter_data()
