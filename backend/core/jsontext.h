@@ -7,6 +7,8 @@
 #include <QLocale>
 #include <QString>
 
+#include <algorithm>
+
 /**
  * JSON text written by hand on hot paths (every webhook's inbox row, every live turn's event),
  * byte for byte what QJsonDocument's compact form writes. Plain text, the common case, is
@@ -14,25 +16,23 @@
  */
 namespace callwatch::jsontext {
 
-/** Printable ASCII without quote or backslash: a JSON string as it stands. */
+/** Printable ASCII without quote or backslash: a character a JSON string holds as it stands. */
+constexpr bool isPlain(char32_t c)
+{
+    return c >= 0x20 && c <= 0x7e && c != U'"' && c != U'\\';
+}
+
+/** Text made only of such characters: a JSON string as it stands. */
 inline bool isPlain(QStringView text)
 {
-    for (const QChar c : text) {
-        if (c.unicode() < 0x20 || c.unicode() > 0x7e || c == u'"' || c == u'\\')
-            return false;
-    }
-    return true;
+    return std::all_of(text.begin(), text.end(), [](QChar c) { return isPlain(c.unicode()); });
 }
 
 /** The same for Latin-1 text (header values). */
 inline bool isPlain(QLatin1StringView text)
 {
-    for (const char c : text) {
-        const auto byte = static_cast<unsigned char>(c);
-        if (byte < 0x20 || byte > 0x7e || c == '"' || c == '\\')
-            return false;
-    }
-    return true;
+    return std::all_of(text.begin(), text.end(),
+                       [](char c) { return isPlain(static_cast<unsigned char>(c)); });
 }
 
 /** `text` as a JSON string literal, quotes included. */

@@ -13,13 +13,6 @@ namespace callwatch::store::statementcache {
 
 namespace {
 
-// Bounded so that code building statement text dynamically (filters, IN lists) cannot grow it
-// without limit. Multi-row statements differ by their row count, so the webhook writer alone
-// uses about five per group size it sees: with 128 connections that is several hundred, and
-// the least recently used are the ones to let go (clearing the whole table when it filled up,
-// as before, prepared the hot statements again and again: writer CPU per turn doubled).
-constexpr size_t kMaxStatementsPerConnection = kMaxStatements;
-
 /// A connection's statements, least recently used first out.
 struct Statements
 {
@@ -101,7 +94,7 @@ std::shared_ptr<Entry> prepared(const QSqlDatabase &db, const QString &statement
         *error = entry->query.lastError().text();
         return nullptr;
     }
-    if (statements->byText.size() >= kMaxStatementsPerConnection)
+    if (statements->byText.size() >= kMaxStatements)
         statements->remove(statements->byText.find(statements->recency.back()));
     statements->recency.push_front(statement);
     statements->byText.emplace(statement, Statements::Slot{entry, statements->recency.begin()});

@@ -43,7 +43,11 @@ void finishActive(const QSqlDatabase &db);
 /// How many statements `db` keeps prepared (at most a bounded number; the least recently used
 /// one goes first).
 std::size_t size(const QSqlDatabase &db);
-/// The bound of size().
+/// The bound of size(), so that code building statement text dynamically (filters, IN lists)
+/// cannot grow it without limit. Multi-row statements differ by their row count: the webhook
+/// writer alone uses about five per group size it sees, several hundred with 128 connections,
+/// and the least recently used go first (clearing the whole table when it filled up prepared
+/// the hot statements again and again: writer CPU per turn doubled).
 inline constexpr std::size_t kMaxStatements = 512;
 /// Drops every statement of the connection; call before closing or removing it.
 void drop(const QString &connectionName);

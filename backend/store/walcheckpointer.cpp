@@ -172,11 +172,12 @@ int WalCheckpointer::afterCommit(void *self, sqlite3 *connection, const char *na
         // pass of this thread holds the checkpoint lock, wait for it once and try again: only
         // this complete checkpoint lets the log start over, and with passes every 32nd they
         // met often enough under load that the WAL grew far past the limit.
-        int rc = sqlite3_wal_checkpoint_v2(connection, name, SQLITE_CHECKPOINT_PASSIVE, nullptr,
-                                           nullptr);
-        if (rc == SQLITE_BUSY && checkpointer->waitForPass(std::chrono::milliseconds(100)))
-            rc = sqlite3_wal_checkpoint_v2(connection, name, SQLITE_CHECKPOINT_PASSIVE, nullptr,
-                                           nullptr);
+        auto passive = [&] {
+            return sqlite3_wal_checkpoint_v2(connection, name, SQLITE_CHECKPOINT_PASSIVE, nullptr,
+                                             nullptr);
+        };
+        if (passive() == SQLITE_BUSY && checkpointer->waitForPass(std::chrono::milliseconds(100)))
+            passive();
         checkpointer->m_nudgedStep = 0;
         return SQLITE_OK;
     }

@@ -115,14 +115,10 @@ constexpr std::array<QLatin1StringView, FlatFieldCount> FlatKeys{
 using FlatValue = FlatJsonScanner::Value;
 using FlatKind = FlatJsonScanner::Kind;
 
-/** JsonFieldReader::toNumber() for a string value. */
+/** JsonFieldReader::toNumber() of a string value: the same conversion, not a copy of it. */
 std::optional<double> numberFromText(const QString &text)
 {
-    bool ok = false;
-    const double d = text.trimmed().toDouble(&ok);
-    if (ok && std::isfinite(d))
-        return d;
-    return std::nullopt;
+    return JsonFieldReader::toNumber(QJsonValue(text));
 }
 
 /** JsonFieldReader::toText(): a string, or a number as text; nullopt for anything else. */
