@@ -144,10 +144,13 @@ LoadResult runLoad(const std::string &host, int port, int connections, double se
         if (now >= deadline)
             stopping = true;
         bool anyBusy = false;
-        for (auto &c : conns)
+        bool anyOpen = false;
+        for (auto &c : conns) {
             anyBusy |= c.busy && c.fd >= 0;
-        if (stopping && !anyBusy)
-            break;
+            anyOpen |= c.fd >= 0;
+        }
+        if ((stopping && !anyBusy) || !anyOpen)
+            break; // done, or every connection is gone (the server died or closed them)
         if (now >= deadline + std::chrono::seconds(10))
             break; // give up on stuck requests
         const int n = ::epoll_wait(ep, events.data(), int(events.size()), 100);
