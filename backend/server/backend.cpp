@@ -106,12 +106,16 @@ Result<> Backend::start()
                                "post-call deliveries are refused until one is set";
 
     store::Database *database = m_database.get();
-    live::ReplayFunction replay = [database](qint64 afterId,
-                                             int limit) -> Result<live::ReplayBatch> {
+    live::ReplayFunction replay = [this, database](qint64 afterId,
+                                                   int limit) -> Result<live::ReplayBatch> {
         store::EventLog log(database->connection());
         auto events = log.readAfter(afterId, limit, store::EventLog::Payload::Text);
         if (!events)
             return events.error();
+        // No further than the feed has delivered: past an id it still waits for (see
+        // EventFeed), the session would skip that id when the feed sends it later.
+        if (m_eventFeed)
+            m_eventFeed->keepDelivered(events.value());
         auto oldest = log.oldestId();
         if (!oldest)
             return oldest.error();

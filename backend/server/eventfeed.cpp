@@ -15,12 +15,18 @@ namespace {
 // thread more than the events it read. Waiting this long first reads several commits at once
 // (live delivery's budget is 50 ms at p99).
 constexpr std::chrono::milliseconds kCoalesce{2};
+// While an id is missing: how soon to look again (a transaction that took it usually commits
+// within milliseconds).
+constexpr std::chrono::milliseconds kGapRecheck{5};
 } // namespace
 
 EventFeed::EventFeed(store::Database *database, Sink sink, QObject *parent)
-    : QObject(parent), m_database(database), m_sink(std::move(sink)), m_poll(this)
+    : QObject(parent), m_database(database), m_sink(std::move(sink)), m_poll(this),
+      m_gapRecheck(this)
 {
     connect(&m_poll, &QTimer::timeout, this, &EventFeed::pump);
+    m_gapRecheck.setSingleShot(true);
+    connect(&m_gapRecheck, &QTimer::timeout, this, &EventFeed::pump);
 }
 
 Result<> EventFeed::start(int pollIntervalMs)
@@ -57,11 +63,47 @@ void EventFeed::pump()
         }
         if (page->isEmpty())
             return;
-        m_lastId = page->last().id;
-        m_sink(page.value());
+        const qsizetype ready = deliverable(page.value());
+        if (ready > 0) {
+            m_lastId = page->at(ready - 1).id;
+            m_sink(ready == page->size() ? page.value() : page->first(ready));
+        }
+        if (ready < page->size()) {
+            m_gapRecheck.start(kGapRecheck);
+            return;
+        }
         if (page->size() < PageSize)
             return;
     }
+}
+
+void EventFeed::keepDelivered(QList<EventRecord> &events) const
+{
+    const qint64 delivered = lastDeliveredId();
+    while (!events.isEmpty() && events.last().id > delivered)
+        events.removeLast();
+}
+
+qsizetype EventFeed::deliverable(const QList<EventRecord> &page)
+{
+    qint64 expected = m_lastId + 1;
+    for (qsizetype i = 0; i < page.size(); ++i) {
+        const qint64 id = page.at(i).id;
+        if (id != expected) {
+            if (m_awaitedId != expected) { // a new gap: wait for it
+                m_awaitedId = expected;
+                m_awaitedSince.start();
+            }
+            if (m_awaitedSince.elapsed() < m_gapWait.count())
+                return i;
+            ++m_gapsSkipped;
+            qCDebug(lcEventFeed) << "event ids" << expected << "to" << id - 1
+                                 << "never committed; going on from" << id;
+        }
+        expected = id + 1;
+    }
+    m_awaitedId = 0;
+    return page.size();
 }
 
 } // namespace callwatch::server

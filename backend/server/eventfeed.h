@@ -4,9 +4,12 @@
 #include "core/eventrecord.h"
 #include "core/result.h"
 
+#include <QElapsedTimer>
 #include <QObject>
 #include <QTimer>
 
+#include <atomic>
+#include <chrono>
 #include <functional>
 
 namespace callwatch::store {
@@ -23,6 +26,14 @@ namespace callwatch::server {
  * over in id order. Live delivery and resume read the same table, so they never disagree.
  * It may be moved to another thread after start() (its poll timer moves with it); then call
  * pump() only in that thread.
+ *
+ * Ids are taken when a row is inserted, not when it commits. On PostgreSQL two transactions
+ * (the webhook writer and the HTTP thread's call writes, or two instances) can commit out of
+ * id order: 101 becomes visible while 100 is still uncommitted. Reading past 100 would lose it
+ * for good, as the feed never looks behind its last id. So a missing id holds back everything
+ * after it until it appears or `gapWait` has passed (then it is taken to be rolled back: a
+ * PostgreSQL sequence never gives an id back). On SQLite ids are never missing: one write
+ * transaction at a time, and AUTOINCREMENT's counter rolls back with the rows.
  */
 class EventFeed : public QObject
 {
@@ -32,20 +43,40 @@ public:
 
     EventFeed(store::Database *database, Sink sink, QObject *parent = nullptr);
 
+    /** How long a missing id may hold back the events after it (see the class comment). */
+    static constexpr std::chrono::milliseconds DefaultGapWait{1000};
+
     /** Starts after the newest stored event: history is for resume, not for live delivery. */
     Result<> start(int pollIntervalMs = 1000);
+    void setGapWait(std::chrono::milliseconds wait) { m_gapWait = wait; }
     /** Reads and delivers everything committed since the last call. */
     void pump();
     /** Coalesces wake-ups: the commits of the next 2 ms cause one read. */
     void requestPump();
-    qint64 lastDeliveredId() const { return m_lastId; }
+    /**
+     * The newest id handed to the sink; thread-safe. Resume reads no further than this, so
+     * what it sends and what the feed sends next never skip an id between them.
+     */
+    qint64 lastDeliveredId() const { return m_lastId.load(); }
+    /** Drops the events resume must not send yet (after lastDeliveredId()); thread-safe. */
+    void keepDelivered(QList<EventRecord> &events) const;
+    /** Missing ids the feed waited for in vain and went past (rolled back, or very late). */
+    quint64 gapsSkipped() const { return m_gapsSkipped; }
 
 private:
+    /** How many of `page`'s rows may go out now: up to the first missing id still awaited. */
+    qsizetype deliverable(const QList<EventRecord> &page);
+
     store::Database *m_database;
     Sink m_sink;
     QTimer m_poll;
-    qint64 m_lastId = 0;
+    QTimer m_gapRecheck; ///< while an id is missing: read again soon
+    std::atomic<qint64> m_lastId{0};
     bool m_pending = false;
+    std::chrono::milliseconds m_gapWait = DefaultGapWait;
+    qint64 m_awaitedId = 0; ///< the missing id waited for; 0: none
+    QElapsedTimer m_awaitedSince;
+    quint64 m_gapsSkipped = 0;
 };
 
 } // namespace callwatch::server

@@ -1,0 +1,182 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The live feed hands committed events over in id order and never goes past an id that may
+// still commit: on PostgreSQL ids are taken at insert, so 101 can be visible before 100.
+#include "server/eventfeed.h"
+#include "store/callrepository.h"
+#include "store/eventlog.h"
+
+#include "../store/testdatabase.h"
+
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QTest>
+
+using namespace Qt::StringLiterals;
+using namespace callwatch;
+using callwatch::server::EventFeed;
+using callwatch::store::test::TestDatabase;
+
+class TestEventFeed : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void missingIdHoldsBackWhatFollows_data() { TestDatabase::addDialectRows(); }
+    void missingIdHoldsBackWhatFollows();
+    void missingIdIsPassedAfterTheWait_data() { TestDatabase::addDialectRows(); }
+    void missingIdIsPassedAfterTheWait();
+    void outOfOrderCommitsArriveInOrder();
+};
+
+namespace {
+
+/** A call to hang events on (events.call_id is a foreign key); returns its id. */
+qint64 makeCall(QSqlDatabase db)
+{
+    store::NewCall call;
+    call.callSid = u"CA-feed"_s;
+    return store::CallRepository(db).createCall(call).value().id; // writes an event too
+}
+
+/** An event with the id given, as a transaction that took that id would commit it. */
+bool insertEvent(QSqlDatabase db, qint64 id, qint64 callId)
+{
+    // PostgreSQL's identity column takes a given id only when told to.
+    const QString override =
+        db.driverName() == u"QPSQL"_s ? u"OVERRIDING SYSTEM VALUE "_s : QString();
+    QSqlQuery query(db);
+    query.prepare(u"INSERT INTO events (id, type, call_id, call_sid, payload, created_at) "_s +
+                  override +
+                  u"VALUES (?, 'call_status', ?, 'CA-feed', '{}', '2026-11-21T10:00:00.000Z')"_s);
+    query.addBindValue(id);
+    query.addBindValue(callId);
+    if (!query.exec())
+        qWarning() << query.lastError().text();
+    return query.isActive();
+}
+
+struct Received
+{
+    QList<qint64> ids;
+    EventFeed::Sink sink()
+    {
+        return [this](const QList<EventRecord> &events) {
+            for (const EventRecord &event : events)
+                ids << event.id;
+        };
+    }
+};
+
+/** A call, and a feed started after its event, delivering into `received`. */
+struct FeedUnderTest
+{
+    explicit FeedUnderTest(TestDatabase &fixture,
+                           std::chrono::milliseconds gapWait = EventFeed::DefaultGapWait)
+        : db(fixture.connection()), callId(makeCall(db)), feed(&fixture.database(), received.sink())
+    {
+        feed.setGapWait(gapWait);
+        started = feed.start(3600 * 1000).ok(); // the poll never fires during a test
+        last = feed.lastDeliveredId();
+    }
+    QSqlDatabase db;
+    qint64 callId;
+    Received received;
+    EventFeed feed;
+    bool started = false;
+    qint64 last = 0; ///< the newest event when the feed started
+};
+
+} // namespace
+
+void TestEventFeed::missingIdHoldsBackWhatFollows()
+{
+    TestDatabase fixture;
+    CW_OPEN_DB(fixture, true);
+    FeedUnderTest t(fixture);
+    QVERIFY(t.started);
+    auto &[db, callId, received, feed, started, last] = t;
+    QVERIFY(last > 0);
+
+    QVERIFY(insertEvent(db, last + 2, callId)); // last + 1 is taken, not yet committed
+    feed.pump();
+    QCOMPARE(received.ids, QList<qint64>{});
+    QCOMPARE(feed.lastDeliveredId(), last);
+    // Resume must not send it either: the session would then skip last + 1 when it comes.
+    QList<EventRecord> page = store::EventLog(db).readAfter(last, 10).value();
+    QCOMPARE(page.size(), 1);
+    feed.keepDelivered(page);
+    QVERIFY(page.isEmpty());
+
+    QVERIFY(insertEvent(db, last + 1, callId)); // it commits
+    feed.pump();
+    QCOMPARE(received.ids, (QList<qint64>{last + 1, last + 2}));
+    QCOMPARE(feed.gapsSkipped(), 0u);
+
+    QVERIFY(insertEvent(db, last + 3, callId)); // no gap, no wait
+    feed.pump();
+    QCOMPARE(received.ids, (QList<qint64>{last + 1, last + 2, last + 3}));
+}
+
+void TestEventFeed::missingIdIsPassedAfterTheWait()
+{
+    // A rolled-back transaction's id never appears (a PostgreSQL sequence does not give ids
+    // back): after the wait the feed goes on, on its own, without another commit to wake it.
+    TestDatabase fixture;
+    CW_OPEN_DB(fixture, true);
+    FeedUnderTest t(fixture, std::chrono::milliseconds(100));
+    QVERIFY(t.started);
+    auto &[db, callId, received, feed, started, last] = t;
+
+    QVERIFY(insertEvent(db, last + 2, callId));
+    QVERIFY(insertEvent(db, last + 3, callId));
+    feed.pump();
+    QCOMPARE(received.ids, QList<qint64>{});
+    QTRY_COMPARE_WITH_TIMEOUT(received.ids, (QList<qint64>{last + 2, last + 3}), 10000);
+    QCOMPARE(feed.gapsSkipped(), 1u);
+    QCOMPARE(feed.lastDeliveredId(), last + 3);
+}
+
+void TestEventFeed::outOfOrderCommitsArriveInOrder()
+{
+    // The real case: two PostgreSQL sessions (the webhook writer and the HTTP thread, or two
+    // instances) insert events; the one with the higher id commits first.
+    TestDatabase fixture;
+    switch (fixture.createMigrated(u"postgresql"_s)) {
+    case TestDatabase::Status::Skip:
+        QSKIP(qPrintable(fixture.message()));
+    case TestDatabase::Status::Fail:
+        QFAIL(qPrintable(fixture.message()));
+    case TestDatabase::Status::Ready:
+        break;
+    }
+    FeedUnderTest t(fixture);
+    QVERIFY(t.started);
+    auto &[db, callId, received, feed, started, last] = t;
+
+    std::unique_ptr<store::Database> other = fixture.openAnother();
+    QSqlDatabase slow = other->connection();
+    auto append = [callId](QSqlDatabase on) {
+        EventRecord event;
+        event.type = u"call_status"_s;
+        event.callId = callId;
+        event.callSid = u"CA-feed"_s;
+        event.createdAt = QDateTime::currentDateTimeUtc();
+        return store::EventLog(on).append(event);
+    };
+    QVERIFY(slow.transaction());
+    auto first = append(slow); // takes the lower id, commits last
+    QVERIFY(first.ok());
+    auto second = append(db);
+    QVERIFY(second.ok());
+    QVERIFY(second.value() > first.value());
+    feed.pump();
+    QCOMPARE(received.ids, QList<qint64>{}); // not past the id still open
+
+    QVERIFY(slow.commit());
+    QTRY_COMPARE(received.ids, (QList<qint64>{first.value(), second.value()}));
+    QCOMPARE(feed.gapsSkipped(), 0u);
+    QVERIFY(first.value() > last);
+}
+
+QTEST_GUILESS_MAIN(TestEventFeed)
+#include "tst_eventfeed.moc"
