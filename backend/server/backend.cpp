@@ -132,6 +132,8 @@ Result<> Backend::start()
     // Reading back committed events is live-side work: in the hub's thread it adds nothing to
     // the HTTP thread, which every webhook's answer waits for (9 % of it under the turn bench).
     m_eventFeed->moveToThread(m_liveHub->thread());
+    QMetaObject::invokeMethod(m_eventFeed.get(), &EventFeed::listenForOtherWriters,
+                              Qt::QueuedConnection);
     connect(m_writer.get(), &webhooks::IngestWriter::committed, m_eventFeed.get(),
             &EventFeed::requestPump, Qt::QueuedConnection);
     m_writer->start();

@@ -5,6 +5,7 @@
 #include "store/eventlog.h"
 
 #include <QLoggingCategory>
+#include <QSqlDriver>
 
 Q_LOGGING_CATEGORY(lcEventFeed, "callwatch.live.feed")
 
@@ -50,10 +51,43 @@ void EventFeed::requestPump()
     });
 }
 
+void EventFeed::listenForOtherWriters()
+{
+    m_listening = true;
+    QSqlDatabase db = m_database->connection();
+    subscribe(db);
+}
+
+void EventFeed::subscribe(QSqlDatabase &db)
+{
+    QSqlDriver *driver = db.driver();
+    if (store::Database::dialectOf(db) != store::Dialect::Postgresql || !driver ||
+        !driver->hasFeature(QSqlDriver::EventNotifications))
+        return;
+    const QString channel = QString::fromLatin1(NotifyChannel);
+    if (driver->subscribedToNotifications().contains(channel))
+        return;
+    // The driver object is new after a reconnect; a connection to it per driver, then.
+    connect(driver, &QSqlDriver::notification, this, &EventFeed::onNotification,
+            Qt::UniqueConnection);
+    if (!driver->subscribeToNotification(channel))
+        qCWarning(lcEventFeed) << "cannot LISTEN for other instances' events; they arrive at "
+                                  "the next poll instead";
+}
+
+void EventFeed::onNotification(const QString &channel)
+{
+    if (channel == QLatin1StringView(NotifyChannel))
+        requestPump();
+}
+
 void EventFeed::pump()
 {
     constexpr int PageSize = 1000;
-    store::EventLog log(m_database->connection());
+    QSqlDatabase db = m_database->connection();
+    if (m_listening)
+        subscribe(db);
+    store::EventLog log(db);
     for (;;) {
         // Payload text as stored: the hub sends it on without parsing it (eventMessage()).
         auto page = log.readAfter(m_lastId, PageSize, store::EventLog::Payload::Text);

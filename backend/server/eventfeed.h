@@ -6,6 +6,7 @@
 
 #include <QElapsedTimer>
 #include <QObject>
+#include <QSqlDatabase>
 #include <QTimer>
 
 #include <atomic>
@@ -49,6 +50,15 @@ public:
     /** Starts after the newest stored event: history is for resume, not for live delivery. */
     Result<> start(int pollIntervalMs = 1000);
     void setGapWait(std::chrono::milliseconds wait) { m_gapWait = wait; }
+    /**
+     * PostgreSQL: also wakes on the notification the `events` table's trigger sends at every
+     * commit (migration 0006), so events another instance writes go out at once, not at the
+     * next poll. Call in the feed's thread (the notification arrives on that thread's
+     * connection). A connection opened again later subscribes again at the next pump().
+     */
+    void listenForOtherWriters();
+    /** The PostgreSQL channel of listenForOtherWriters(). */
+    static constexpr auto NotifyChannel = "callwatch_events";
     /** Reads and delivers everything committed since the last call. */
     void pump();
     /** Coalesces wake-ups: the commits of the next 2 ms cause one read. */
@@ -66,6 +76,9 @@ public:
 private:
     /** How many of `page`'s rows may go out now: up to the first missing id still awaited. */
     qsizetype deliverable(const QList<EventRecord> &page);
+    void onNotification(const QString &channel);
+    /** Subscribes this thread's connection to NotifyChannel, unless it already is. */
+    void subscribe(QSqlDatabase &db);
 
     store::Database *m_database;
     Sink m_sink;
@@ -73,6 +86,7 @@ private:
     QTimer m_gapRecheck; ///< while an id is missing: read again soon
     std::atomic<qint64> m_lastId{0};
     bool m_pending = false;
+    bool m_listening = false; ///< listenForOtherWriters() was called
     std::chrono::milliseconds m_gapWait = DefaultGapWait;
     qint64 m_awaitedId = 0; ///< the missing id waited for; 0: none
     QElapsedTimer m_awaitedSince;

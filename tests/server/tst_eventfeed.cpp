@@ -16,6 +16,15 @@ using namespace callwatch;
 using callwatch::server::EventFeed;
 using callwatch::store::test::TestDatabase;
 
+#define CW_OPEN_POSTGRES(fixture)                                                                  \
+    do {                                                                                           \
+        const auto status_ = (fixture).createMigrated(u"postgresql"_s);                            \
+        if (status_ == TestDatabase::Status::Skip)                                                 \
+            QSKIP(qPrintable((fixture).message()));                                                \
+        if (status_ == TestDatabase::Status::Fail)                                                 \
+            QFAIL(qPrintable((fixture).message()));                                                \
+    } while (false)
+
 class TestEventFeed : public QObject
 {
     Q_OBJECT
@@ -26,6 +35,7 @@ private Q_SLOTS:
     void missingIdIsPassedAfterTheWait_data() { TestDatabase::addDialectRows(); }
     void missingIdIsPassedAfterTheWait();
     void outOfOrderCommitsArriveInOrder();
+    void anotherInstancesEventsWakeTheFeed();
 };
 
 namespace {
@@ -141,14 +151,7 @@ void TestEventFeed::outOfOrderCommitsArriveInOrder()
     // The real case: two PostgreSQL sessions (the webhook writer and the HTTP thread, or two
     // instances) insert events; the one with the higher id commits first.
     TestDatabase fixture;
-    switch (fixture.createMigrated(u"postgresql"_s)) {
-    case TestDatabase::Status::Skip:
-        QSKIP(qPrintable(fixture.message()));
-    case TestDatabase::Status::Fail:
-        QFAIL(qPrintable(fixture.message()));
-    case TestDatabase::Status::Ready:
-        break;
-    }
+    CW_OPEN_POSTGRES(fixture);
     FeedUnderTest t(fixture);
     QVERIFY(t.started);
     auto &[db, callId, received, feed, started, last] = t;
@@ -176,6 +179,33 @@ void TestEventFeed::outOfOrderCommitsArriveInOrder()
     QTRY_COMPARE(received.ids, (QList<qint64>{first.value(), second.value()}));
     QCOMPARE(feed.gapsSkipped(), 0u);
     QVERIFY(first.value() > last);
+}
+
+void TestEventFeed::anotherInstancesEventsWakeTheFeed()
+{
+    // Two instances on one PostgreSQL: what the other one commits wakes this feed through
+    // LISTEN/NOTIFY (migration 0006), not at a poll (an hour here) and not by a local commit.
+    TestDatabase fixture;
+    CW_OPEN_POSTGRES(fixture);
+    FeedUnderTest t(fixture);
+    QVERIFY(t.started);
+    t.feed.listenForOtherWriters();
+    std::unique_ptr<store::Database> other = fixture.openAnother();
+    QSqlDatabase otherDb = other->connection();
+    for (qint64 n = 1; n <= 3; ++n) {
+        QVERIFY(insertEvent(otherDb, t.last + n, t.callId));
+        QList<qint64> expected;
+        for (qint64 i = 1; i <= n; ++i)
+            expected << t.last + i;
+        QTRY_COMPARE_WITH_TIMEOUT(t.received.ids, expected, 10000);
+    }
+
+    // A connection opened again (the server restarted, say) listens again at the next pump.
+    t.db = QSqlDatabase();
+    fixture.database().closeThreadConnection();
+    t.feed.pump();
+    QVERIFY(insertEvent(otherDb, t.last + 4, t.callId));
+    QTRY_COMPARE_WITH_TIMEOUT(t.received.ids.size(), 4, 10000);
 }
 
 QTEST_GUILESS_MAIN(TestEventFeed)
