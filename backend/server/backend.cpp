@@ -11,6 +11,7 @@
 #include "server/apiroutes.h"
 #include "server/callroutes.h"
 #include "server/eventfeed.h"
+#include "server/eventretention.h"
 #include "server/jwtsetup.h"
 #include "store/database.h"
 #include "store/databaseurl.h"
@@ -37,6 +38,7 @@ Backend::~Backend()
 {
     // Order matters: nothing may submit work or publish once the writer and hub are gone.
     m_http.reset();
+    m_eventRetention.reset();
     m_launcher.reset();
     m_elevenLabs.reset();
     inFeedThread([this] { m_eventFeed.reset(); }); // before the hub's thread stops
@@ -137,6 +139,8 @@ Result<> Backend::start()
     connect(m_writer.get(), &webhooks::IngestWriter::committed, m_eventFeed.get(),
             &EventFeed::requestPump, Qt::QueuedConnection);
     m_writer->start();
+    if (auto started = startEventRetention(); !started)
+        return started;
 
     m_http = std::make_unique<http::HttpServer>(http::HttpLimits{});
     m_http->setSpoolDirectory(QDir(m_config.dataDir()).filePath(u"spool"_s));
@@ -185,6 +189,21 @@ live::LiveHub *Backend::liveHub() const
     return m_liveHub ? m_liveHub->hub() : nullptr;
 }
 
+Result<> Backend::startEventRetention()
+{
+    auto days = m_config.eventRetentionDays();
+    if (!days)
+        return days.error();
+    if (days.value() == 0) {
+        qCInfo(lcServer) << "live events are kept forever (event-retention-days=0)";
+        return {};
+    }
+    m_eventRetention =
+        std::make_unique<EventRetention>(m_writer.get(), std::chrono::hours(24 * days.value()));
+    m_eventRetention->start();
+    return {};
+}
+
 void Backend::stop()
 {
     if (m_stopping)
@@ -202,6 +221,7 @@ void Backend::stop()
 
 void Backend::finishStop()
 {
+    m_eventRetention.reset(); // submits no more work; a chunk still queued just commits
     if (m_writer)
         m_writer->stop(); // commits whatever is queued
     if (m_checkpointer)

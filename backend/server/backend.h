@@ -34,6 +34,7 @@ class WebhookService;
 namespace callwatch::server {
 
 class EventFeed;
+class EventRetention;
 
 /**
  * @brief The whole backend in one object: database, migrations, the group-commit writer, the
@@ -71,6 +72,8 @@ Q_SIGNALS:
 
 private:
     Result<> openDatabase();
+    /** The event-retention-days job; none when it is 0. */
+    Result<> startEventRetention();
     Result<> setUpAuth();
     void registerRoutes();
     void finishStop();
@@ -88,6 +91,7 @@ private:
     std::unique_ptr<http::HttpServer> m_http;
     std::unique_ptr<live::LiveHubThread> m_liveHub;
     std::unique_ptr<EventFeed> m_eventFeed;
+    std::unique_ptr<EventRetention> m_eventRetention; ///< none with event-retention-days=0
     bool m_stopping = false;
 };
 

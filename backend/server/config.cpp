@@ -120,6 +120,23 @@ Result<QPair<QHostAddress, quint16>> Config::listenAddress() const
     return QPair<QHostAddress, quint16>(address, quint16(port));
 }
 
+Result<int> Config::eventRetentionDays() const
+{
+    constexpr int DefaultDays = 7;
+    constexpr int MaxDays = 36500;
+    if (!has(u"event-retention-days"_s))
+        return DefaultDays;
+    const QString text = value(u"event-retention-days"_s).trimmed();
+    bool ok = false;
+    const int days = text.toInt(&ok);
+    if (!ok || days < 0 || days > MaxDays)
+        return Error{u"invalid_event_retention"_s,
+                     u"event-retention-days must be a whole number of days from 0 (keep "
+                     u"events forever) to %1 (got \"%2\")"_s.arg(MaxDays)
+                         .arg(text)};
+    return days;
+}
+
 static QList<QByteArray> splitSecrets(const QString &text)
 {
     QList<QByteArray> secrets;

@@ -52,6 +52,8 @@ public:
     Result<QPair<QHostAddress, quint16>> listenAddress() const;
     QList<QByteArray> webhookSecrets() const;       ///< comma-separated, for rotation
     QList<QByteArray> transcriptionSecrets() const; ///< comma-separated, for rotation
+    /** Days live events are kept for resume (default 7); 0 keeps them forever. */
+    Result<int> eventRetentionDays() const;
 
     /** key=value lines for `callwatchd config`, secrets shown as "(set)". */
     QStringList describe() const;

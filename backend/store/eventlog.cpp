@@ -115,10 +115,27 @@ Result<qint64> EventLog::oldestId()
     return id->value_or(QVariant(0)).toLongLong();
 }
 
-Result<int> EventLog::prune(const QDateTime &olderThan)
+Result<int> EventLog::pruneOldest(const QDateTime &olderThan, int limit)
 {
-    return sql::run(m_db, u"prune_events"_s, u"DELETE FROM events WHERE created_at < ?"_s,
-                    {sql::timeText(olderThan)});
+    // Reads the first ids (primary key order, cheap at any table size) and where the old ones
+    // end, then deletes that range: the cut never passes a newer event.
+    qint64 lastOld = 0;
+    bool reachedNewer = false;
+    auto read = sql::forEachRow(
+        m_db, u"oldest_events"_s,
+        u"SELECT id, CASE WHEN created_at < ? THEN 1 ELSE 0 END FROM events "
+        u"ORDER BY id LIMIT ?"_s,
+        {sql::timeText(olderThan), std::max(limit, 1)}, [&](const sql::RowView &row) {
+            if (reachedNewer || row.integer(1) == 0)
+                reachedNewer = true;
+            else
+                lastOld = row.integer(0);
+        });
+    if (!read)
+        return read.error();
+    if (lastOld == 0)
+        return 0;
+    return sql::run(m_db, u"prune_events"_s, u"DELETE FROM events WHERE id <= ?"_s, {lastOld});
 }
 
 } // namespace callwatch::store

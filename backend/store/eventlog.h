@@ -39,8 +39,13 @@ public:
     Result<qint64> lastId();
     /// The lowest id still stored, 0 when empty.
     Result<qint64> oldestId();
-    /// Deletes events created before `olderThan`; returns how many.
-    Result<int> prune(const QDateTime &olderThan);
+    /**
+     * Deletes the oldest events, at most `limit`, in id order and only while they were
+     * created before `olderThan`; returns how many. Only ever a prefix of the ids: a resuming
+     * client is told it fell behind retention (ids below oldestId()), never handed a stream
+     * with a hole in it, even if creation times are not quite in id order (instances' clocks).
+     */
+    Result<int> pruneOldest(const QDateTime &olderThan, int limit);
 
 private:
     QSqlDatabase m_db;

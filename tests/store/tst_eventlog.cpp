@@ -119,20 +119,26 @@ void TestEventLog::pruneKeepsIdsIncreasing()
     CW_OPEN_DB(fixture, true);
     QSqlDatabase db = fixture.connection();
     EventLog log(db);
-    const CallRecord call = makeCall(db);
+    const CallRecord call = makeCall(db); // event 1, created now
     const QDateTime old(QDate(2020, 1, 1), QTime(0, 0), Qt::UTC);
-    QVERIFY(log.append(makeEvent(call, 1, old)).ok());
+    const qint64 oldFirst = log.append(makeEvent(call, 1, old)).value();
     const qint64 oldSecond = log.append(makeEvent(call, 2, old.addSecs(1))).value();
+    const QDateTime soon = QDateTime::currentDateTimeUtc().addSecs(60);
 
-    // The call's creation event is recent; the two appended ones are old.
-    QCOMPARE(log.prune(old.addDays(1)).value(), 2);
-    QCOMPARE(log.readAfter(0, 100)->size(), 1);
-    QCOMPARE(log.prune(QDateTime::currentDateTimeUtc().addSecs(60)).value(), 1);
+    // Only a prefix of the ids goes: the first event is recent, so the old ones after it stay
+    // (a resuming client must never get a stream with a hole in it).
+    QCOMPARE(log.pruneOldest(old.addDays(1), 100).value(), 0);
+    QCOMPARE(log.readAfter(0, 100)->size(), 3);
+    // At most `limit`, oldest ids first.
+    QCOMPARE(log.pruneOldest(soon, 2).value(), 2);
+    QCOMPARE(log.oldestId().value(), oldSecond);
+    QCOMPARE(log.pruneOldest(soon, 100).value(), 1);
     QCOMPARE(log.oldestId().value(), 0);
     QCOMPARE(log.lastId().value(), 0);
     // Ids are never reused after pruning, so "after id N" stays meaningful.
     const qint64 next = log.append(makeEvent(call, 3, old)).value();
     QVERIFY(next > oldSecond);
+    QVERIFY(oldFirst < oldSecond);
 }
 
 QTEST_GUILESS_MAIN(TestEventLog)
