@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "server/config.h"
 
+#include "store/databaseurl.h"
+
 #include <QDir>
 #include <QFileInfo>
 #include <QSettings>
@@ -122,10 +124,9 @@ Result<QPair<QHostAddress, quint16>> Config::listenAddress() const
 
 Result<int> Config::eventRetentionDays() const
 {
-    constexpr int DefaultDays = 7;
     constexpr int MaxDays = 36500;
     if (!has(u"event-retention-days"_s))
-        return DefaultDays;
+        return DefaultEventRetentionDays;
     const QString text = value(u"event-retention-days"_s).trimmed();
     bool ok = false;
     const int days = text.toInt(&ok);
@@ -158,15 +159,38 @@ QList<QByteArray> Config::transcriptionSecrets() const
     return splitSecrets(value(u"transcription-secret"_s));
 }
 
+QString Config::shownValue(const ConfigKey &key) const
+{
+    if (key.name == u"database"_s) { // secret for its password only: shown without it
+        const auto url = store::DatabaseUrl::parse(databaseUrl());
+        return url ? url->redacted() : u"(invalid: %1)"_s.arg(url.error().code);
+    }
+    if (key.secret) {
+        if (has(key.name))
+            return u"(set)"_s;
+        if (key.name == u"jwt-secret"_s)
+            return u"(generated in %1)"_s.arg(QDir(dataDir()).filePath(u"jwt-secret"_s));
+        return u"(not set)"_s;
+    }
+    if (key.name == u"data-dir"_s)
+        return dataDir();
+    if (has(key.name))
+        return value(key.name);
+    // What an unset key amounts to, so `callwatchd config` shows what will really be used.
+    static const QMap<QString, QString> defaults = {
+        {u"listen"_s, u"127.0.0.1:8750"_s},
+        {u"jwt-algorithm"_s, u"HS256"_s},
+        {u"event-retention-days"_s, QString::number(DefaultEventRetentionDays)},
+        {u"elevenlabs-base-url"_s, u"https://api.elevenlabs.io"_s},
+    };
+    return defaults.value(key.name);
+}
+
 QStringList Config::describe() const
 {
     QStringList lines;
-    for (const ConfigKey &key : configKeys()) {
-        QString shown = value(key.name);
-        if (key.secret && !shown.isEmpty())
-            shown = u"(set)"_s;
-        lines.append(u"%1=%2  [%3]"_s.arg(key.name, shown, sourceOf(key.name)));
-    }
+    for (const ConfigKey &key : configKeys())
+        lines.append(u"%1=%2  [%3]"_s.arg(key.name, shownValue(key), sourceOf(key.name)));
     return lines;
 }
 

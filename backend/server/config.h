@@ -52,13 +52,19 @@ public:
     Result<QPair<QHostAddress, quint16>> listenAddress() const;
     QList<QByteArray> webhookSecrets() const;       ///< comma-separated, for rotation
     QList<QByteArray> transcriptionSecrets() const; ///< comma-separated, for rotation
-    /** Days live events are kept for resume (default 7); 0 keeps them forever. */
+    static constexpr int DefaultEventRetentionDays = 7;
+    /** Days live events are kept for resume; 0 keeps them forever. */
     Result<int> eventRetentionDays() const;
 
-    /** key=value lines for `callwatchd config`, secrets shown as "(set)". */
+    /**
+     * key=value lines for `callwatchd config`: what is in effect, defaults included; secrets
+     * (and the database URL's password) shown as "(set)" / "(not set)".
+     */
     QStringList describe() const;
 
 private:
+    QString shownValue(const ConfigKey &key) const;
+
     QMap<QString, QString> m_values;
     QMap<QString, QString> m_sources;
 };
