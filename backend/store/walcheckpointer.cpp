@@ -9,20 +9,15 @@
 #include <sqlite3.h>
 
 #include <algorithm>
-#include <cerrno>
 
 #include <pthread.h>
-#include <sys/resource.h>
-#include <sys/syscall.h>
-#include <unistd.h>
 
 using namespace Qt::StringLiterals;
 
 namespace callwatch::store {
 
 namespace {
-constexpr int BackgroundNice = 10; ///< nice value of the checkpointer thread
-constexpr int StepsPerLog = 32;    ///< passDue()'s unit: a 32nd of the writer's limit
+constexpr int StepsPerLog = 32; ///< passDue()'s unit: a 32nd of the writer's limit
 } // namespace
 
 WalCheckpointer::WalCheckpointer(Database *database) : m_database(database) {}
@@ -58,17 +53,6 @@ void WalCheckpointer::stop()
 void WalCheckpointer::run(std::chrono::milliseconds interval)
 {
     pthread_setname_np(pthread_self(), "wal-checkpoint"); // visible in top -H, perf, gdb
-    // Copying pages into the database file can wait; the threads a webhook's answer waits for
-    // (HTTP, writer, WAL syncer) cannot. On two cores under load this pass otherwise takes the
-    // core the writer needs. Linux applies a thread's own nice value to it alone; raising it
-    // needs no privilege. (If it starves, the writer's own checkpoint at the limit still runs.)
-    // Never less nice than the process already is (lowering it would need privilege).
-    const auto self = id_t(::syscall(SYS_gettid));
-    errno = 0;
-    const int inherited = ::getpriority(PRIO_PROCESS, self);
-    const int nice = errno == 0 ? std::max(inherited, BackgroundNice) : BackgroundNice;
-    if (::setpriority(PRIO_PROCESS, self, nice) != 0)
-        qCDebug(lcStore) << "the checkpointer runs at the process's priority";
     QSqlDatabase db = m_database->connection();
     bool stopping = false;
     while (!stopping) {

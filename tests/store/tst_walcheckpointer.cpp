@@ -4,7 +4,6 @@
 #include "store/databaseurl.h"
 #include "store/walcheckpointer.h"
 
-#include <QDir>
 #include <QElapsedTimer>
 #include <QFileInfo>
 #include <QSqlQuery>
@@ -13,11 +12,7 @@
 
 #include <algorithm>
 #include <atomic>
-#include <cerrno>
-#include <optional>
 #include <thread>
-
-#include <sys/resource.h>
 
 using namespace Qt::StringLiterals;
 using namespace callwatch::store;
@@ -31,31 +26,7 @@ private Q_SLOTS:
     void writerCommitsWakeTheCheckpointer();
     void passScheduleLeavesLittleForTheWriter_data();
     void passScheduleLeavesLittleForTheWriter();
-    void passesRunAtBackgroundPriority();
 };
-
-namespace {
-
-/** The nice value of this process's thread named `name`, from /proc; nullopt if none. */
-std::optional<int> niceOfThread(const QByteArray &name)
-{
-    const QDir tasks(u"/proc/self/task"_s);
-    for (const QString &task : tasks.entryList(QDir::Dirs | QDir::NoDotAndDotDot)) {
-        QFile comm(tasks.filePath(task + u"/comm"_s));
-        if (!comm.open(QIODevice::ReadOnly) || comm.readAll().trimmed() != name)
-            continue;
-        QFile stat(tasks.filePath(task + u"/stat"_s));
-        if (!stat.open(QIODevice::ReadOnly))
-            return std::nullopt;
-        // "pid (comm) state ppid ...": nice is the 19th field, the 17th after the comm's ')'.
-        const QByteArray line = stat.readAll();
-        const QList<QByteArray> fields = line.mid(line.lastIndexOf(')') + 2).split(' ');
-        return fields.size() > 16 ? std::optional<int>(fields.at(16).toInt()) : std::nullopt;
-    }
-    return std::nullopt;
-}
-
-} // namespace
 
 void TestWalCheckpointer::walStaysBoundedUnderSteadyWrites()
 {
@@ -198,27 +169,6 @@ void TestWalCheckpointer::passScheduleLeavesLittleForTheWriter()
         }
         QVERIFY2(passesAt.size() <= 31, qPrintable(u"%1 passes"_s.arg(passesAt.size())));
     }
-}
-
-void TestWalCheckpointer::passesRunAtBackgroundPriority()
-{
-    // Copying pages into the database file must not take the core from the threads a webhook's
-    // answer waits for: the checkpointer thread runs at nice 10 (or nicer, if the process
-    // already is), the rest of the process as it was.
-    errno = 0;
-    const int inherited = ::getpriority(PRIO_PROCESS, 0); // this thread's, on Linux
-    QCOMPARE(errno, 0);
-    QTemporaryDir dir;
-    auto opened =
-        Database::open(DatabaseUrl::parse(u"sqlite://"_s + dir.filePath(u"nice.db"_s)).value());
-    QVERIFY(opened.ok());
-    WalCheckpointer checkpointer(opened.value().get());
-    checkpointer.start(std::chrono::minutes(10));
-    std::optional<int> nice;
-    QTRY_VERIFY((nice = niceOfThread("wal-checkpoint")).has_value());
-    QCOMPARE(*nice, std::max(inherited, 10));
-    QCOMPARE(::getpriority(PRIO_PROCESS, 0), inherited); // only the checkpointer's changed
-    checkpointer.stop();
 }
 
 QTEST_GUILESS_MAIN(TestWalCheckpointer)
