@@ -129,6 +129,9 @@ Result<> Backend::start()
     m_eventFeed = std::make_unique<EventFeed>(
         m_database.get(),
         [hub = m_liveHub.get()](const QList<EventRecord> &events) { hub->publish(events); });
+    // SQLite ids have no holes to wait for (see EventFeed): a missing one is never in flight.
+    if (m_database->dialect() == store::Dialect::Sqlite)
+        m_eventFeed->setGapWait(std::chrono::milliseconds(0));
     if (auto fed = m_eventFeed->start(); !fed)
         return fed;
     // Reading back committed events is live-side work: in the hub's thread it adds nothing to
@@ -137,7 +140,7 @@ Result<> Backend::start()
     QMetaObject::invokeMethod(m_eventFeed.get(), &EventFeed::listenForOtherWriters,
                               Qt::QueuedConnection);
     connect(m_writer.get(), &webhooks::IngestWriter::committed, m_eventFeed.get(),
-            &EventFeed::requestPump, Qt::QueuedConnection);
+            &EventFeed::localCommit, Qt::QueuedConnection);
     m_writer->start();
     if (auto started = startEventRetention(); !started)
         return started;
@@ -171,7 +174,7 @@ void Backend::registerRoutes()
                                                             launchDefaults(m_config));
     // Calls are written on the HTTP thread: wake the live feed instead of waiting for its poll.
     connect(m_launcher.get(), &elevenlabs::CallLauncher::callsChanged, m_eventFeed.get(),
-            &EventFeed::requestPump);
+            &EventFeed::localCommit);
     CallRoutesContext calls;
     calls.database = m_database.get();
     calls.jwt = m_jwtVerifier.get();

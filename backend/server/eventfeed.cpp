@@ -6,8 +6,12 @@
 
 #include <QLoggingCategory>
 #include <QSqlDriver>
+#include <QSqlError>
+#include <QSqlQuery>
 
 Q_LOGGING_CATEGORY(lcEventFeed, "callwatch.live.feed")
+
+using namespace Qt::StringLiterals;
 
 namespace callwatch::server {
 
@@ -19,6 +23,7 @@ constexpr std::chrono::milliseconds kCoalesce{2};
 // While an id is missing: how soon to look again (a transaction that took it usually commits
 // within milliseconds).
 constexpr std::chrono::milliseconds kGapRecheck{5};
+constexpr int PageSize = 1000;
 } // namespace
 
 EventFeed::EventFeed(store::Database *database, Sink sink, QObject *parent)
@@ -32,7 +37,7 @@ EventFeed::EventFeed(store::Database *database, Sink sink, QObject *parent)
 
 Result<> EventFeed::start(int pollIntervalMs)
 {
-    auto last = store::EventLog(m_database->connection()).lastId();
+    auto last = store::EventLog(m_database->connection()).liveStartId();
     if (!last)
         return last.error();
     m_lastId = last.value();
@@ -51,6 +56,12 @@ void EventFeed::requestPump()
     });
 }
 
+void EventFeed::localCommit()
+{
+    m_notifyOthers = m_listening;
+    requestPump();
+}
+
 void EventFeed::listenForOtherWriters()
 {
     m_listening = true;
@@ -67,7 +78,8 @@ void EventFeed::subscribe(QSqlDatabase &db)
     const QString channel = QString::fromLatin1(NotifyChannel);
     if (driver->subscribedToNotifications().contains(channel))
         return;
-    // The driver object is new after a reconnect; a connection to it per driver, then.
+    // The driver unsubscribes when its connection is reopened; the signal connection stays
+    // (UniqueConnection: one, however often this runs).
     connect(driver, &QSqlDriver::notification, this, &EventFeed::onNotification,
             Qt::UniqueConnection);
     if (!driver->subscribeToNotification(channel))
@@ -75,40 +87,98 @@ void EventFeed::subscribe(QSqlDatabase &db)
                                   "the next poll instead";
 }
 
-void EventFeed::onNotification(const QString &channel)
+void EventFeed::onNotification(const QString &channel, QSqlDriver::NotificationSource source)
 {
-    if (channel == QLatin1StringView(NotifyChannel))
+    // Our own NOTIFY comes back too; what it announces was read already.
+    if (channel == QLatin1StringView(NotifyChannel) && source != QSqlDriver::SelfSource)
         requestPump();
+}
+
+void EventFeed::notifyOthers(QSqlDatabase &db)
+{
+    if (store::Database::dialectOf(db) != store::Dialect::Postgresql)
+        return;
+    // One statement, its own transaction; set_config(…, true) lasts for that transaction only.
+    QSqlQuery notify(db);
+    if (!notify.exec(
+            u"SELECT set_config('synchronous_commit', 'off', true), pg_notify('%1', '')"_s.arg(
+                QLatin1StringView(NotifyChannel))))
+        qCWarning(lcEventFeed) << "could not wake the other instances' feeds:"
+                               << notify.lastError().text();
 }
 
 void EventFeed::pump()
 {
-    constexpr int PageSize = 1000;
     QSqlDatabase db = m_database->connection();
     if (m_listening)
         subscribe(db);
+    if (m_notifyOthers) {
+        m_notifyOthers = false;
+        notifyOthers(db);
+    }
     store::EventLog log(db);
     for (;;) {
+        if (!m_gaps.empty()) {
+            if (!pumpPastGap(log))
+                return;
+            continue;
+        }
         // Payload text as stored: the hub sends it on without parsing it (eventMessage()).
         auto page = log.readAfter(m_lastId, PageSize, store::EventLog::Payload::Text);
         if (!page) {
             qCWarning(lcEventFeed) << "could not read events:" << page.error().message;
             return;
         }
-        if (page->isEmpty())
-            return;
-        const qsizetype ready = deliverable(page.value());
-        if (ready > 0) {
-            m_lastId = page->at(ready - 1).id;
-            m_sink(ready == page->size() ? page.value() : page->first(ready));
-        }
-        if (ready < page->size()) {
+        QList<qint64> ids;
+        ids.reserve(page->size());
+        for (const EventRecord &event : std::as_const(page.value()))
+            ids << event.id;
+        const qsizetype ready = deliverable(ids);
+        const bool full = page->size() == PageSize;
+        page->resize(ready);
+        deliver(std::move(page.value()));
+        if (!m_gaps.empty()) {
             m_gapRecheck.start(kGapRecheck);
             return;
         }
-        if (page->size() < PageSize)
+        if (!full)
             return;
     }
+}
+
+bool EventFeed::pumpPastGap(store::EventLog &log)
+{
+    auto ids = log.idsAfter(m_lastId, PageSize);
+    if (!ids) {
+        qCWarning(lcEventFeed) << "could not read event ids:" << ids.error().message;
+        return false;
+    }
+    const qsizetype ready = deliverable(ids.value());
+    if (ready == 0) {
+        if (!m_gaps.empty())
+            m_gapRecheck.start(kGapRecheck);
+        return false;
+    }
+    // Up to the last id that may go out; a missing one that commits meanwhile comes along.
+    const qint64 upTo = ids->at(ready - 1);
+    auto page = log.readAfter(m_lastId, int(ready), store::EventLog::Payload::Text);
+    if (!page) {
+        qCWarning(lcEventFeed) << "could not read events:" << page.error().message;
+        return false;
+    }
+    while (!page->isEmpty() && page->last().id > upTo)
+        page->removeLast();
+    deliver(std::move(page.value()));
+    return true;
+}
+
+void EventFeed::deliver(QList<EventRecord> events)
+{
+    if (events.isEmpty())
+        return;
+    m_lastId = events.last().id;
+    m_gaps.erase(m_gaps.begin(), m_gaps.upper_bound(m_lastId));
+    m_sink(events);
 }
 
 void EventFeed::keepDelivered(QList<EventRecord> &events) const
@@ -118,26 +188,40 @@ void EventFeed::keepDelivered(QList<EventRecord> &events) const
         events.removeLast();
 }
 
-qsizetype EventFeed::deliverable(const QList<EventRecord> &page)
+qsizetype EventFeed::deliverable(const QList<qint64> &ids)
 {
+    // The holes in this read, each keeping the clock of the hole it was part of before (a hole
+    // shrinks as its ids commit); a hole seen for the first time starts its clock now.
+    auto clockOf = [this](qint64 first) {
+        auto containing = m_gaps.upper_bound(first);
+        if (containing != m_gaps.begin() && (--containing)->second.last >= first)
+            return containing->second.seen;
+        QElapsedTimer now;
+        now.start();
+        return now;
+    };
+    std::map<qint64, Gap> holes;
+    qsizetype ready = ids.size();
     qint64 expected = m_lastId + 1;
-    for (qsizetype i = 0; i < page.size(); ++i) {
-        const qint64 id = page.at(i).id;
-        if (id != expected) {
-            if (m_awaitedId != expected) { // a new gap: wait for it
-                m_awaitedId = expected;
-                m_awaitedSince.start();
+    for (qsizetype i = 0; i < ids.size(); ++i) {
+        const qint64 id = ids.at(i);
+        if (id > expected) {
+            Gap hole{id - 1, clockOf(expected)};
+            const bool waited = hole.seen.elapsed() >= m_gapWait.count();
+            if (ready == ids.size() && waited) {
+                ++m_gapsSkipped;
+                qCDebug(lcEventFeed) << "event ids" << expected << "to" << id - 1
+                                     << "never committed; going on from" << id;
+            } else {
+                if (ready == ids.size())
+                    ready = i; // everything from here on waits
+                holes.emplace(expected, std::move(hole));
             }
-            if (m_awaitedSince.elapsed() < m_gapWait.count())
-                return i;
-            ++m_gapsSkipped;
-            qCDebug(lcEventFeed) << "event ids" << expected << "to" << id - 1
-                                 << "never committed; going on from" << id;
         }
         expected = id + 1;
     }
-    m_awaitedId = 0;
-    return page.size();
+    m_gaps = std::move(holes);
+    return ready;
 }
 
 } // namespace callwatch::server

@@ -7,34 +7,39 @@
 #include <QElapsedTimer>
 #include <QObject>
 #include <QSqlDatabase>
+#include <QSqlDriver>
 #include <QTimer>
 
 #include <atomic>
 #include <chrono>
 #include <functional>
+#include <map>
 
 namespace callwatch::store {
 class Database;
-}
+class EventLog;
+} // namespace callwatch::store
 
 namespace callwatch::server {
 
 /**
  * @brief Moves committed `events` rows to the live hub.
  *
- * Woken after each commit (and by a slow poll, so writes from another instance on the same
- * PostgreSQL are seen too), it reads every row after the last one it delivered and hands them
- * over in id order. Live delivery and resume read the same table, so they never disagree.
- * It may be moved to another thread after start() (its poll timer moves with it); then call
- * pump() only in that thread.
+ * Woken after each local commit, by other instances (PostgreSQL, see listenForOtherWriters())
+ * and by a slow poll, it reads every row after the last one it delivered and hands them over in
+ * id order. Live delivery and resume read the same table, so they never disagree. It may be
+ * moved to another thread after start() (its timers move with it); then call pump() only in
+ * that thread.
  *
  * Ids are taken when a row is inserted, not when it commits. On PostgreSQL two transactions
  * (the webhook writer and the HTTP thread's call writes, or two instances) can commit out of
  * id order: 101 becomes visible while 100 is still uncommitted. Reading past 100 would lose it
  * for good, as the feed never looks behind its last id. So a missing id holds back everything
- * after it until it appears or `gapWait` has passed (then it is taken to be rolled back: a
- * PostgreSQL sequence never gives an id back). On SQLite ids are never missing: one write
- * transaction at a time, and AUTOINCREMENT's counter rolls back with the rows.
+ * after it until it appears or `gapWait` has passed since the feed first saw an id above it
+ * (then it is taken to be rolled back: a PostgreSQL sequence never gives an id back). Every
+ * missing id seen in one read gets the same clock, so several holes cost one wait, not one
+ * each. While waiting, the feed reads ids only. On SQLite ids are never missing (one write
+ * transaction at a time; AUTOINCREMENT's counter rolls back with the rows): gapWait 0 there.
  */
 class EventFeed : public QObject
 {
@@ -46,23 +51,28 @@ public:
 
     /** How long a missing id may hold back the events after it (see the class comment). */
     static constexpr std::chrono::milliseconds DefaultGapWait{1000};
+    /** The PostgreSQL channel instances wake each other's feeds on. */
+    static constexpr auto NotifyChannel = "callwatch_events";
 
     /** Starts after the newest stored event: history is for resume, not for live delivery. */
     Result<> start(int pollIntervalMs = 1000);
     void setGapWait(std::chrono::milliseconds wait) { m_gapWait = wait; }
     /**
-     * PostgreSQL: also wakes on the notification the `events` table's trigger sends at every
-     * commit (migration 0006), so events another instance writes go out at once, not at the
-     * next poll. Call in the feed's thread (the notification arrives on that thread's
-     * connection). A connection opened again later subscribes again at the next pump().
+     * PostgreSQL, several instances: LISTENs on NotifyChannel, so events another instance
+     * commits go out at once, not at the next poll, and after local commits (localCommit())
+     * NOTIFYs the others. The NOTIFY is its own small transaction on the feed's connection,
+     * committed without waiting for the disk (the events are already durable): a NOTIFY takes
+     * a cluster-wide lock through its commit, which inside the writer's transactions would
+     * serialize every instance's commits and their flushes. Call in the feed's thread; a
+     * connection opened again later subscribes again at the next pump().
      */
     void listenForOtherWriters();
-    /** The PostgreSQL channel of listenForOtherWriters(). */
-    static constexpr auto NotifyChannel = "callwatch_events";
     /** Reads and delivers everything committed since the last call. */
     void pump();
     /** Coalesces wake-ups: the commits of the next 2 ms cause one read. */
     void requestPump();
+    /** This instance committed: requestPump(), and tell the other instances (PostgreSQL). */
+    void localCommit();
     /**
      * The newest id handed to the sink; thread-safe. Resume reads no further than this, so
      * what it sends and what the feed sends next never skip an id between them.
@@ -74,11 +84,22 @@ public:
     quint64 gapsSkipped() const { return m_gapsSkipped; }
 
 private:
-    /** How many of `page`'s rows may go out now: up to the first missing id still awaited. */
-    qsizetype deliverable(const QList<EventRecord> &page);
-    void onNotification(const QString &channel);
+    /** Ids not (yet) visible between delivered ones: [first, last], seen missing since `seen`. */
+    struct Gap
+    {
+        qint64 last = 0;
+        QElapsedTimer seen;
+    };
+
+    /** How many of `ids` (ascending, after the last delivered) may go out now. */
+    qsizetype deliverable(const QList<qint64> &ids);
+    /** pump() while a gap is awaited: ids only until something can go out. False: stop. */
+    bool pumpPastGap(store::EventLog &log);
+    void deliver(QList<EventRecord> events);
+    void onNotification(const QString &channel, QSqlDriver::NotificationSource source);
     /** Subscribes this thread's connection to NotifyChannel, unless it already is. */
     void subscribe(QSqlDatabase &db);
+    void notifyOthers(QSqlDatabase &db);
 
     store::Database *m_database;
     Sink m_sink;
@@ -86,10 +107,10 @@ private:
     QTimer m_gapRecheck; ///< while an id is missing: read again soon
     std::atomic<qint64> m_lastId{0};
     bool m_pending = false;
-    bool m_listening = false; ///< listenForOtherWriters() was called
+    bool m_listening = false;    ///< listenForOtherWriters() was called
+    bool m_notifyOthers = false; ///< a local commit the other instances are not told of yet
     std::chrono::milliseconds m_gapWait = DefaultGapWait;
-    qint64 m_awaitedId = 0; ///< the missing id waited for; 0: none
-    QElapsedTimer m_awaitedSince;
+    std::map<qint64, Gap> m_gaps; ///< by first missing id; all above m_lastId
     quint64 m_gapsSkipped = 0;
 };
 

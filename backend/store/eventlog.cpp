@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "store/eventlog.h"
+#include "store/database.h"
 
 #include "store/sql.h"
 
@@ -97,6 +98,32 @@ Result<QList<EventRecord>> EventLog::readAfter(qint64 afterId, int limit, Payloa
     if (!read)
         return read.error();
     return events;
+}
+
+Result<QList<qint64>> EventLog::idsAfter(qint64 afterId, int limit)
+{
+    QList<qint64> ids;
+    auto read = sql::forEachRow(m_db, u"event_ids_after"_s,
+                                u"SELECT id FROM events WHERE id > ? ORDER BY id LIMIT ?"_s,
+                                {afterId, std::clamp(limit, 1, kMaxRead)},
+                                [&](const sql::RowView &row) { ids << row.integer(0); });
+    if (!read)
+        return read.error();
+    return ids;
+}
+
+Result<qint64> EventLog::liveStartId()
+{
+    const QString statement =
+        store::Database::dialectOf(m_db) == Dialect::Postgresql
+            ? u"SELECT COALESCE(MAX(id), pg_sequence_last_value(pg_get_serial_sequence("
+              u"'events', 'id')::regclass), 0) FROM events"_s
+            : u"SELECT MAX(COALESCE((SELECT MAX(id) FROM events), 0), COALESCE((SELECT seq "
+              u"FROM sqlite_sequence WHERE name = 'events'), 0))"_s;
+    auto id = sql::scalar(m_db, u"event_live_start"_s, statement);
+    if (!id)
+        return id.error();
+    return id->value_or(QVariant(0)).toLongLong();
 }
 
 Result<qint64> EventLog::lastId()

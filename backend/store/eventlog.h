@@ -35,8 +35,18 @@ public:
     };
     /// Events with id > afterId, ordered by id, at most `limit` (1..1000).
     Result<QList<EventRecord>> readAfter(qint64 afterId, int limit, Payload form = Payload::Parsed);
+    /// Ids only of readAfter(afterId, limit): cheap to ask again and again.
+    Result<QList<qint64>> idsAfter(qint64 afterId, int limit);
     /// The highest id, 0 when empty.
     Result<qint64> lastId();
+    /**
+     * Where the live feed starts: the newest id, or, when retention has emptied the table, the
+     * last id handed out (SQLite's AUTOINCREMENT counter; PostgreSQL's identity sequence), so
+     * the next event does not look like it follows missing ones. SQLite also counts ids of
+     * rows gone since; PostgreSQL does not while rows exist, as ids above the newest may still
+     * be in flight in another session and must be waited for, not skipped.
+     */
+    Result<qint64> liveStartId();
     /// The lowest id still stored, 0 when empty.
     Result<qint64> oldestId();
     /**

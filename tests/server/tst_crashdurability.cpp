@@ -51,11 +51,12 @@ private:
                         m_dir.path()});
         if (!m_server.waitForStarted())
             return false;
-        for (int i = 0; i < 200; ++i) {
+        for (int i = 0; i < 200 && m_server.state() == QProcess::Running; ++i) {
+            // (Ours must be the one listening: a callwatchd that could not bind has exited.)
             QTcpSocket probe;
             probe.connectToHost(u"127.0.0.1"_s, quint16(m_port));
             if (probe.waitForConnected(100))
-                return true;
+                return m_server.state() == QProcess::Running;
             QThread::msleep(50);
         }
         return false;

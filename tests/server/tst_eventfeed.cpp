@@ -35,6 +35,10 @@ private Q_SLOTS:
     void missingIdIsPassedAfterTheWait_data() { TestDatabase::addDialectRows(); }
     void missingIdIsPassedAfterTheWait();
     void outOfOrderCommitsArriveInOrder();
+    void severalHolesShareOneWait_data() { TestDatabase::addDialectRows(); }
+    void severalHolesShareOneWait();
+    void startsAfterAnEmptiedTable_data() { TestDatabase::addDialectRows(); }
+    void startsAfterAnEmptiedTable();
     void anotherInstancesEventsWakeTheFeed();
 };
 
@@ -68,14 +72,28 @@ bool insertEvent(QSqlDatabase db, qint64 id, qint64 callId)
 struct Received
 {
     QList<qint64> ids;
+    QList<QList<qint64>> batches; ///< one per hand-over to the sink
     EventFeed::Sink sink()
     {
         return [this](const QList<EventRecord> &events) {
-            for (const EventRecord &event : events)
+            batches.append(QList<qint64>());
+            for (const EventRecord &event : events) {
                 ids << event.id;
+                batches.last() << event.id;
+            }
         };
     }
 };
+
+EventRecord statusEvent(qint64 callId)
+{
+    EventRecord event;
+    event.type = u"call_status"_s;
+    event.callId = callId;
+    event.callSid = u"CA-feed"_s;
+    event.createdAt = QDateTime::currentDateTimeUtc();
+    return event;
+}
 
 /** A call, and a feed started after its event, delivering into `received`. */
 struct FeedUnderTest
@@ -159,12 +177,7 @@ void TestEventFeed::outOfOrderCommitsArriveInOrder()
     std::unique_ptr<store::Database> other = fixture.openAnother();
     QSqlDatabase slow = other->connection();
     auto append = [callId](QSqlDatabase on) {
-        EventRecord event;
-        event.type = u"call_status"_s;
-        event.callId = callId;
-        event.callSid = u"CA-feed"_s;
-        event.createdAt = QDateTime::currentDateTimeUtc();
-        return store::EventLog(on).append(event);
+        return store::EventLog(on).append(statusEvent(callId));
     };
     QVERIFY(slow.transaction());
     auto first = append(slow); // takes the lower id, commits last
@@ -181,10 +194,51 @@ void TestEventFeed::outOfOrderCommitsArriveInOrder()
     QVERIFY(first.value() > last);
 }
 
+void TestEventFeed::severalHolesShareOneWait()
+{
+    // Three ids missing at once (rolled back, say): one wait for all of them, not one after
+    // the other, which would let the feed fall behind without bound.
+    TestDatabase fixture;
+    CW_OPEN_DB(fixture, true);
+    FeedUnderTest t(fixture, std::chrono::milliseconds(200));
+    QVERIFY(t.started);
+    for (qint64 n : {2, 4, 6})
+        QVERIFY(insertEvent(t.db, t.last + n, t.callId));
+    t.feed.pump();
+    QVERIFY(t.received.ids.isEmpty());
+    QTRY_VERIFY_WITH_TIMEOUT(!t.received.batches.isEmpty(), 10000);
+    QCOMPARE(t.received.batches.first(), (QList<qint64>{t.last + 2, t.last + 4, t.last + 6}));
+    QCOMPARE(t.feed.gapsSkipped(), 3u);
+}
+
+void TestEventFeed::startsAfterAnEmptiedTable()
+{
+    // Retention may delete every event; ids carry on from the counter, and the first new one
+    // must not look like it follows missing ones (it would wait, gapWait here an hour).
+    TestDatabase fixture;
+    CW_OPEN_DB(fixture, true);
+    QSqlDatabase db = fixture.connection();
+    const qint64 callId = makeCall(db);
+    store::EventLog log(db);
+    for (int i = 0; i < 3; ++i)
+        QVERIFY(log.append(statusEvent(callId)).ok());
+    QSqlQuery clear(db);
+    QVERIFY(clear.exec(u"DELETE FROM events"_s));
+
+    Received received;
+    EventFeed feed(&fixture.database(), received.sink());
+    feed.setGapWait(std::chrono::hours(1));
+    QVERIFY(feed.start(3600 * 1000).ok());
+    const qint64 next = log.append(statusEvent(callId)).value();
+    feed.pump();
+    QCOMPARE(received.ids, QList<qint64>{next});
+    QCOMPARE(feed.gapsSkipped(), 0u);
+}
+
 void TestEventFeed::anotherInstancesEventsWakeTheFeed()
 {
-    // Two instances on one PostgreSQL: what the other one commits wakes this feed through
-    // LISTEN/NOTIFY (migration 0006), not at a poll (an hour here) and not by a local commit.
+    // Two instances on one PostgreSQL: what the other one commits wakes this feed through its
+    // NOTIFY, not at a poll (an hour here) and not by a commit of ours.
     TestDatabase fixture;
     CW_OPEN_POSTGRES(fixture);
     FeedUnderTest t(fixture);
@@ -192,19 +246,26 @@ void TestEventFeed::anotherInstancesEventsWakeTheFeed()
     t.feed.listenForOtherWriters();
     std::unique_ptr<store::Database> other = fixture.openAnother();
     QSqlDatabase otherDb = other->connection();
+    Received otherReceived;
+    EventFeed otherFeed(other.get(), otherReceived.sink());
+    QVERIFY(otherFeed.start(3600 * 1000).ok());
+    otherFeed.listenForOtherWriters();
     for (qint64 n = 1; n <= 3; ++n) {
         QVERIFY(insertEvent(otherDb, t.last + n, t.callId));
+        otherFeed.localCommit();
         QList<qint64> expected;
         for (qint64 i = 1; i <= n; ++i)
             expected << t.last + i;
         QTRY_COMPARE_WITH_TIMEOUT(t.received.ids, expected, 10000);
+        QTRY_COMPARE_WITH_TIMEOUT(otherReceived.ids, expected, 10000);
     }
 
-    // A connection opened again (the server restarted, say) listens again at the next pump.
+    // A connection opened again (the database restarted, say) listens again at the next pump.
     t.db = QSqlDatabase();
     fixture.database().closeThreadConnection();
     t.feed.pump();
     QVERIFY(insertEvent(otherDb, t.last + 4, t.callId));
+    otherFeed.localCommit();
     QTRY_COMPARE_WITH_TIMEOUT(t.received.ids.size(), 4, 10000);
 }
 
