@@ -5,6 +5,7 @@
 #include "cli/commands.h"
 #include "elevenlabs/backfill.h"
 #include "elevenlabs/elevenlabsclient.h"
+#include "server/eventfeed.h"
 #include "store/database.h"
 #include "store/databaseurl.h"
 #include "store/migrator.h"
@@ -78,6 +79,10 @@ int runBackfill(const QStringList &arguments)
         loop.quit();
     });
     loop.exec();
+    if (report.filled + report.newCalls > 0) { // running servers' live clients hear at once
+        QSqlDatabase db = database.value()->connection();
+        server::EventFeed::wakeOtherInstances(db);
+    }
 
     if (parser.isSet(u"json"_s)) {
         std::printf("%s\n",

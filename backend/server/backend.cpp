@@ -38,13 +38,15 @@ Backend::~Backend()
 {
     // Order matters: nothing may submit work or publish once the writer and hub are gone.
     m_http.reset();
-    m_eventRetention.reset();
     m_launcher.reset();
     m_elevenLabs.reset();
     inFeedThread([this] { m_eventFeed.reset(); }); // before the hub's thread stops
     m_liveHub.reset();
     if (m_writer)
         m_writer->stop();
+    // After the writer has stopped: it may still be answering a chunk of the retention job,
+    // and deleting the object discards an answer already posted to it.
+    m_eventRetention.reset();
     m_webhooks.reset();
     m_eventFeed.reset();
     m_writer.reset();
@@ -224,9 +226,9 @@ void Backend::stop()
 
 void Backend::finishStop()
 {
-    m_eventRetention.reset(); // submits no more work; a chunk still queued just commits
     if (m_writer)
-        m_writer->stop(); // commits whatever is queued
+        m_writer->stop();     // commits whatever is queued
+    m_eventRetention.reset(); // after the writer: see ~Backend()
     if (m_checkpointer)
         m_checkpointer->stop();
     inFeedThread([this] { m_eventFeed->pump(); }); // delivers what the writer committed last
@@ -243,6 +245,11 @@ void Backend::inFeedThread(const std::function<void()> &work)
         work();
     else
         QMetaObject::invokeMethod(m_eventFeed.get(), work, Qt::BlockingQueuedConnection);
+}
+
+void Backend::setLiveGapWait(std::chrono::milliseconds wait)
+{
+    inFeedThread([this, wait] { m_eventFeed->setGapWait(wait); });
 }
 
 quint16 Backend::port() const

@@ -7,6 +7,7 @@
 #include <QObject>
 #include <QUrl>
 
+#include <chrono>
 #include <functional>
 #include <memory>
 
@@ -66,6 +67,8 @@ public:
     store::Database *database() const { return m_database.get(); }
     /** Lives in its own thread: reach it with QMetaObject::invokeMethod. */
     live::LiveHub *liveHub() const;
+    /** How long the live feed waits for an event id still in flight (EventFeed); after start(). */
+    void setLiveGapWait(std::chrono::milliseconds wait);
 
 Q_SIGNALS:
     void stopped();

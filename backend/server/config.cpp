@@ -168,6 +168,9 @@ QString Config::shownValue(const ConfigKey &key) const
     if (key.secret) {
         if (has(key.name))
             return u"(set)"_s;
+        const QString algorithm = value(u"jwt-algorithm"_s).toUpper();
+        if (key.name == u"jwt-secret"_s && !algorithm.isEmpty() && algorithm != u"HS256"_s)
+            return u"(not used with %1)"_s.arg(algorithm);
         if (key.name == u"jwt-secret"_s)
             return u"(generated in %1)"_s.arg(QDir(dataDir()).filePath(u"jwt-secret"_s));
         return u"(not set)"_s;

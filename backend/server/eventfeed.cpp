@@ -9,6 +9,8 @@
 #include <QSqlError>
 #include <QSqlQuery>
 
+#include <algorithm>
+
 Q_LOGGING_CATEGORY(lcEventFeed, "callwatch.live.feed")
 
 using namespace Qt::StringLiterals;
@@ -94,7 +96,7 @@ void EventFeed::onNotification(const QString &channel, QSqlDriver::NotificationS
         requestPump();
 }
 
-void EventFeed::notifyOthers(QSqlDatabase &db)
+void EventFeed::wakeOtherInstances(QSqlDatabase &db)
 {
     if (store::Database::dialectOf(db) != store::Dialect::Postgresql)
         return;
@@ -114,11 +116,11 @@ void EventFeed::pump()
         subscribe(db);
     if (m_notifyOthers) {
         m_notifyOthers = false;
-        notifyOthers(db);
+        wakeOtherInstances(db);
     }
     store::EventLog log(db);
     for (;;) {
-        if (!m_gaps.empty()) {
+        if (m_awaiting) {
             if (!pumpPastGap(log))
                 return;
             continue;
@@ -133,11 +135,11 @@ void EventFeed::pump()
         ids.reserve(page->size());
         for (const EventRecord &event : std::as_const(page.value()))
             ids << event.id;
-        const qsizetype ready = deliverable(ids);
+        const qsizetype ready = deliverable(ids, log);
         const bool full = page->size() == PageSize;
         page->resize(ready);
         deliver(std::move(page.value()));
-        if (!m_gaps.empty()) {
+        if (m_awaiting) {
             m_gapRecheck.start(kGapRecheck);
             return;
         }
@@ -153,9 +155,9 @@ bool EventFeed::pumpPastGap(store::EventLog &log)
         qCWarning(lcEventFeed) << "could not read event ids:" << ids.error().message;
         return false;
     }
-    const qsizetype ready = deliverable(ids.value());
+    const qsizetype ready = deliverable(ids.value(), log);
     if (ready == 0) {
-        if (!m_gaps.empty())
+        if (m_awaiting)
             m_gapRecheck.start(kGapRecheck);
         return false;
     }
@@ -177,7 +179,9 @@ void EventFeed::deliver(QList<EventRecord> events)
     if (events.isEmpty())
         return;
     m_lastId = events.last().id;
-    m_gaps.erase(m_gaps.begin(), m_gaps.upper_bound(m_lastId));
+    const auto passed = std::find_if(m_sightings.begin(), m_sightings.end(),
+                                     [this](const Sighting &s) { return s.id > m_lastId; });
+    m_sightings.erase(m_sightings.begin(), passed);
     m_sink(events);
 }
 
@@ -188,40 +192,50 @@ void EventFeed::keepDelivered(QList<EventRecord> &events) const
         events.removeLast();
 }
 
-qsizetype EventFeed::deliverable(const QList<qint64> &ids)
+qsizetype EventFeed::deliverable(const QList<qint64> &ids, store::EventLog &log)
 {
-    // The holes in this read, each keeping the clock of the hole it was part of before (a hole
-    // shrinks as its ids commit); a hole seen for the first time starts its clock now.
-    auto clockOf = [this](qint64 first) {
-        auto containing = m_gaps.upper_bound(first);
-        if (containing != m_gaps.begin() && (--containing)->second.last >= first)
-            return containing->second.seen;
-        QElapsedTimer now;
-        now.start();
-        return now;
-    };
-    std::map<qint64, Gap> holes;
-    qsizetype ready = ids.size();
     qint64 expected = m_lastId + 1;
+    bool noted = false;
+    m_awaiting = false;
     for (qsizetype i = 0; i < ids.size(); ++i) {
         const qint64 id = ids.at(i);
         if (id > expected) {
-            Gap hole{id - 1, clockOf(expected)};
-            const bool waited = hole.seen.elapsed() >= m_gapWait.count();
-            if (ready == ids.size() && waited) {
-                ++m_gapsSkipped;
-                qCDebug(lcEventFeed) << "event ids" << expected << "to" << id - 1
-                                     << "never committed; going on from" << id;
-            } else {
-                if (ready == ids.size())
-                    ready = i; // everything from here on waits
-                holes.emplace(expected, std::move(hole));
+            if (!noted) { // holes: since when has a newer id been stored, beyond this read too?
+                noteNewest(log, ids.constLast());
+                noted = true;
             }
+            if (missingForMs(id - 1) < m_gapWait.count()) {
+                m_awaiting = true;
+                return i; // everything from here on waits
+            }
+            ++m_gapsSkipped;
+            qCDebug(lcEventFeed) << "event ids" << expected << "to" << id - 1
+                                 << "never committed; going on from" << id;
         }
         expected = id + 1;
     }
-    m_gaps = std::move(holes);
-    return ready;
+    return ids.size();
+}
+
+void EventFeed::noteNewest(store::EventLog &log, qint64 atLeast)
+{
+    auto newest = log.lastId();
+    const qint64 id = std::max(atLeast, newest ? newest.value() : 0);
+    if (!m_sightings.empty() && id <= m_sightings.back().id)
+        return;
+    Sighting sighting{id, {}};
+    sighting.since.start();
+    m_sightings.push_back(sighting);
+}
+
+qint64 EventFeed::missingForMs(qint64 lastMissing) const
+{
+    // Sightings ascend in id and in time: the first one above the hole is the earliest.
+    for (const Sighting &sighting : m_sightings) {
+        if (sighting.id > lastMissing)
+            return sighting.since.elapsed();
+    }
+    return 0;
 }
 
 } // namespace callwatch::server

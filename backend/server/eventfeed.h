@@ -13,7 +13,7 @@
 #include <atomic>
 #include <chrono>
 #include <functional>
-#include <map>
+#include <vector>
 
 namespace callwatch::store {
 class Database;
@@ -35,10 +35,11 @@ namespace callwatch::server {
  * (the webhook writer and the HTTP thread's call writes, or two instances) can commit out of
  * id order: 101 becomes visible while 100 is still uncommitted. Reading past 100 would lose it
  * for good, as the feed never looks behind its last id. So a missing id holds back everything
- * after it until it appears or `gapWait` has passed since the feed first saw an id above it
- * (then it is taken to be rolled back: a PostgreSQL sequence never gives an id back). Every
- * missing id seen in one read gets the same clock, so several holes cost one wait, not one
- * each. While waiting, the feed reads ids only. On SQLite ids are never missing (one write
+ * after it until it appears or `gapWait` has passed since the feed first saw a newer id
+ * stored (then it is taken to be rolled back: a PostgreSQL sequence never gives an id back).
+ * The clock is the newest stored id's, not the hole's, so holes that come to light together,
+ * or that split as ids commit, cost one wait, however far apart they are. While waiting, the
+ * feed reads ids only. On SQLite ids are never missing (one write
  * transaction at a time; AUTOINCREMENT's counter rolls back with the rows): gapWait 0 there.
  */
 class EventFeed : public QObject
@@ -67,6 +68,9 @@ public:
      * connection opened again later subscribes again at the next pump().
      */
     void listenForOtherWriters();
+    /** NOTIFYs every instance's feed on `db`'s PostgreSQL (see listenForOtherWriters());
+     *  nothing on SQLite. For writers outside a server too (`callwatchd backfill`). */
+    static void wakeOtherInstances(QSqlDatabase &db);
     /** Reads and delivers everything committed since the last call. */
     void pump();
     /** Coalesces wake-ups: the commits of the next 2 ms cause one read. */
@@ -84,22 +88,26 @@ public:
     quint64 gapsSkipped() const { return m_gapsSkipped; }
 
 private:
-    /** Ids not (yet) visible between delivered ones: [first, last], seen missing since `seen`. */
-    struct Gap
+    /** The newest id seen at some read, and since when: ids below it that are missing have
+     *  been missing at least that long. */
+    struct Sighting
     {
-        qint64 last = 0;
-        QElapsedTimer seen;
+        qint64 id = 0;
+        QElapsedTimer since;
     };
 
     /** How many of `ids` (ascending, after the last delivered) may go out now. */
-    qsizetype deliverable(const QList<qint64> &ids);
+    qsizetype deliverable(const QList<qint64> &ids, store::EventLog &log);
+    /** Records the newest stored id (at least `atLeast`) if it is newer than the last seen. */
+    void noteNewest(store::EventLog &log, qint64 atLeast);
+    /** How long ids up to `lastMissing` have had a newer one after them; 0 if not seen yet. */
+    qint64 missingForMs(qint64 lastMissing) const;
     /** pump() while a gap is awaited: ids only until something can go out. False: stop. */
     bool pumpPastGap(store::EventLog &log);
     void deliver(QList<EventRecord> events);
     void onNotification(const QString &channel, QSqlDriver::NotificationSource source);
     /** Subscribes this thread's connection to NotifyChannel, unless it already is. */
     void subscribe(QSqlDatabase &db);
-    void notifyOthers(QSqlDatabase &db);
 
     store::Database *m_database;
     Sink m_sink;
@@ -110,7 +118,8 @@ private:
     bool m_listening = false;    ///< listenForOtherWriters() was called
     bool m_notifyOthers = false; ///< a local commit the other instances are not told of yet
     std::chrono::milliseconds m_gapWait = DefaultGapWait;
-    std::map<qint64, Gap> m_gaps; ///< by first missing id; all above m_lastId
+    bool m_awaiting = false;           ///< a missing id holds delivery back
+    std::vector<Sighting> m_sightings; ///< ascending; only ids above m_lastId
     quint64 m_gapsSkipped = 0;
 };
 

@@ -10,6 +10,8 @@
 
 Q_LOGGING_CATEGORY(lcRetention, "callwatch.retention")
 
+using namespace Qt::StringLiterals;
+
 namespace callwatch::server {
 
 EventRetention::EventRetention(webhooks::IngestWriter *writer, std::chrono::hours keep,
@@ -46,10 +48,13 @@ void EventRetention::pruneChunk(const QDateTime &cutoff)
             return webhooks::WorkResult{};
         },
         this,
-        [this, deleted, cutoff, chunk](const webhooks::WorkResult &) {
-            if (!*deleted) {
-                qCWarning(lcRetention)
-                    << "could not delete old events:" << deleted->error().message;
+        [this, deleted, cutoff, chunk](const webhooks::WorkResult &answer) {
+            if (answer.httpStatus != 200 || !*deleted) {
+                qCWarning(lcRetention).noquote()
+                    << "could not delete old events:"
+                    << (answer.httpStatus != 200
+                            ? answer.errorObject().value(u"message"_s).toString()
+                            : deleted->error().message);
                 m_running = false;
                 Q_EMIT finished(m_deletedInRun, false);
                 return;

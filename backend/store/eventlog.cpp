@@ -114,16 +114,26 @@ Result<QList<qint64>> EventLog::idsAfter(qint64 afterId, int limit)
 
 Result<qint64> EventLog::liveStartId()
 {
-    const QString statement =
-        store::Database::dialectOf(m_db) == Dialect::Postgresql
-            ? u"SELECT COALESCE(MAX(id), pg_sequence_last_value(pg_get_serial_sequence("
-              u"'events', 'id')::regclass), 0) FROM events"_s
-            : u"SELECT MAX(COALESCE((SELECT MAX(id) FROM events), 0), COALESCE((SELECT seq "
-              u"FROM sqlite_sequence WHERE name = 'events'), 0))"_s;
-    auto id = sql::scalar(m_db, u"event_live_start"_s, statement);
-    if (!id)
-        return id.error();
-    return id->value_or(QVariant(0)).toLongLong();
+    if (store::Database::dialectOf(m_db) != Dialect::Postgresql) {
+        auto id = sql::scalar(m_db, u"event_live_start"_s,
+                              u"SELECT MAX(COALESCE((SELECT MAX(id) FROM events), 0), "
+                              u"COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'events'), "
+                              u"0))"_s);
+        if (!id)
+            return id.error();
+        return id->value_or(QVariant(0)).toLongLong();
+    }
+    auto newest = lastId();
+    if (!newest || newest.value() > 0)
+        return newest;
+    // Empty: the identity sequence (NULL before its first value). Reading it needs a privilege
+    // a schema owned by someone else may not grant; then the first event may wait once.
+    auto sequence = sql::scalar(m_db, u"event_sequence_last"_s,
+                                u"SELECT pg_sequence_last_value(pg_get_serial_sequence('events', "
+                                u"'id')::regclass)"_s);
+    if (!sequence)
+        return qint64(0);
+    return sequence->value_or(QVariant(0)).toLongLong();
 }
 
 Result<qint64> EventLog::lastId()

@@ -45,6 +45,8 @@ void TestConfig::describeShowsWhatIsInEffect_data()
     QTest::newRow("jwt secret generated")
         << QString() << QString()
         << u"jwt-secret=(generated in /srv/callwatch/jwt-secret)  [default]"_s;
+    QTest::newRow("jwt secret unused")
+        << u"jwt-algorithm"_s << u"rs256"_s << u"jwt-secret=(not used with RS256)  [default]"_s;
     QTest::newRow("algorithm default")
         << QString() << QString() << u"jwt-algorithm=HS256  [default]"_s;
     QTest::newRow("webhook secret unset")

@@ -37,6 +37,10 @@ private Q_SLOTS:
     void outOfOrderCommitsArriveInOrder();
     void severalHolesShareOneWait_data() { TestDatabase::addDialectRows(); }
     void severalHolesShareOneWait();
+    void holesFarApartShareOneWait_data() { TestDatabase::addDialectRows(); }
+    void holesFarApartShareOneWait();
+    void aSplitHoleKeepsItsClock_data() { TestDatabase::addDialectRows(); }
+    void aSplitHoleKeepsItsClock();
     void startsAfterAnEmptiedTable_data() { TestDatabase::addDialectRows(); }
     void startsAfterAnEmptiedTable();
     void anotherInstancesEventsWakeTheFeed();
@@ -209,6 +213,47 @@ void TestEventFeed::severalHolesShareOneWait()
     QTRY_VERIFY_WITH_TIMEOUT(!t.received.batches.isEmpty(), 10000);
     QCOMPARE(t.received.batches.first(), (QList<qint64>{t.last + 2, t.last + 4, t.last + 6}));
     QCOMPARE(t.feed.gapsSkipped(), 3u);
+}
+
+void TestEventFeed::holesFarApartShareOneWait()
+{
+    // Missing ids 1,400 apart, more than one read of ids (1,000): the second must not start
+    // its own wait when the first is passed, or the feed falls behind a second per hole.
+    // qSleep, not qWait: no event loop, so only these pump() calls read.
+    TestDatabase fixture;
+    CW_OPEN_DB(fixture, true);
+    FeedUnderTest t(fixture, std::chrono::milliseconds(200));
+    QVERIFY(t.started);
+    QVERIFY(t.db.transaction());
+    for (qint64 n = 2; n <= 1402; ++n) {
+        if (n != 1400)
+            QVERIFY(insertEvent(t.db, t.last + n, t.callId));
+    }
+    QVERIFY(t.db.commit());
+    t.feed.pump();
+    QVERIFY(t.received.ids.isEmpty());
+    QTest::qSleep(300);
+    t.feed.pump();
+    QCOMPARE(t.received.ids.size(), 1400);
+    QCOMPARE(t.received.ids.constLast(), t.last + 1402);
+    QCOMPARE(t.feed.gapsSkipped(), 2u);
+}
+
+void TestEventFeed::aSplitHoleKeepsItsClock()
+{
+    // A hole of three ids, then the middle one commits: the two left are as old as the hole.
+    TestDatabase fixture;
+    CW_OPEN_DB(fixture, true);
+    FeedUnderTest t(fixture, std::chrono::milliseconds(200));
+    QVERIFY(t.started);
+    QVERIFY(insertEvent(t.db, t.last + 4, t.callId));
+    t.feed.pump();
+    QVERIFY(t.received.ids.isEmpty());
+    QTest::qSleep(300);
+    QVERIFY(insertEvent(t.db, t.last + 2, t.callId));
+    t.feed.pump();
+    QCOMPARE(t.received.ids, (QList<qint64>{t.last + 2, t.last + 4}));
+    QCOMPARE(t.feed.gapsSkipped(), 2u);
 }
 
 void TestEventFeed::startsAfterAnEmptiedTable()

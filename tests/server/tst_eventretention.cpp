@@ -26,6 +26,8 @@ class TestEventRetention : public QObject
 private Q_SLOTS:
     void oldEventsGoInChunks_data() { TestDatabase::addDialectRows(); }
     void oldEventsGoInChunks();
+    void failureEndsTheRun_data() { TestDatabase::addDialectRows(); }
+    void failureEndsTheRun();
     void retentionDaysFromConfig_data();
     void retentionDaysFromConfig();
 };
@@ -93,6 +95,26 @@ void TestEventRetention::oldEventsGoInChunks()
     QCOMPARE(finished.at(1).at(0).toLongLong(), 0);
     QCOMPARE(retention.deletedTotal(), 10u);
     writer.stop();
+}
+
+void TestEventRetention::failureEndsTheRun()
+{
+    // The database refuses: the run ends reporting it, nothing counted, no chunk after chunk.
+    TestDatabase fixture;
+    CW_OPEN_DB(fixture, true);
+    QSqlQuery ddl(fixture.connection());
+    QVERIFY(ddl.exec(u"ALTER TABLE events RENAME TO events_away"_s));
+    webhooks::IngestWriter writer(&fixture.database());
+    writer.start();
+    EventRetention retention(&writer, std::chrono::hours(24));
+    QSignalSpy finished(&retention, &EventRetention::finished);
+    retention.runNow();
+    QVERIFY(finished.wait(10000));
+    QCOMPARE(finished.at(0).at(0).toLongLong(), 0);
+    QCOMPARE(finished.at(0).at(1).toBool(), false);
+    QCOMPARE(retention.deletedTotal(), 0u);
+    writer.stop();
+    QVERIFY(ddl.exec(u"ALTER TABLE events_away RENAME TO events"_s));
 }
 
 void TestEventRetention::retentionDaysFromConfig_data()

@@ -289,6 +289,8 @@ private Q_SLOTS:
         CW_START(h);
         if (h.db.database().dialect() != store::Dialect::Postgresql)
             QSKIP("SQLite commits one transaction at a time: no id is ever in flight");
+        // Long enough that a slow machine cannot pass the missing id before it commits.
+        h.backend->setLiveGapWait(std::chrono::minutes(5));
         store::NewCall launched;
         launched.callSid = u"CA-inflight"_s;
         const store::CallRecord call =
