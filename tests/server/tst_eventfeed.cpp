@@ -174,7 +174,7 @@ void TestEventFeed::outOfOrderCommitsArriveInOrder()
     // instances) insert events; the one with the higher id commits first.
     TestDatabase fixture;
     CW_OPEN_POSTGRES(fixture);
-    FeedUnderTest t(fixture);
+    FeedUnderTest t(fixture, std::chrono::minutes(5)); // no machine is that slow to commit
     QVERIFY(t.started);
     auto &[db, callId, received, feed, started, last] = t;
 
