@@ -11,8 +11,8 @@
 #include "server/apiroutes.h"
 #include "server/callroutes.h"
 #include "server/eventfeed.h"
-#include "server/eventretention.h"
 #include "server/jwtsetup.h"
+#include "server/retentionjob.h"
 #include "store/database.h"
 #include "store/databaseurl.h"
 #include "store/eventlog.h"
@@ -46,7 +46,7 @@ Backend::~Backend()
         m_writer->stop();
     // After the writer has stopped: it may still be answering a chunk of the retention job,
     // and deleting the object discards an answer already posted to it.
-    m_eventRetention.reset();
+    m_retention.clear();
     m_webhooks.reset();
     m_eventFeed.reset();
     m_writer.reset();
@@ -144,7 +144,7 @@ Result<> Backend::start()
     connect(m_writer.get(), &webhooks::IngestWriter::committed, m_eventFeed.get(),
             &EventFeed::localCommit, Qt::QueuedConnection);
     m_writer->start();
-    if (auto started = startEventRetention(); !started)
+    if (auto started = startRetention(); !started)
         return started;
 
     m_http = std::make_unique<http::HttpServer>(http::HttpLimits{});
@@ -194,18 +194,26 @@ live::LiveHub *Backend::liveHub() const
     return m_liveHub ? m_liveHub->hub() : nullptr;
 }
 
-Result<> Backend::startEventRetention()
+Result<> Backend::startRetention()
 {
-    auto days = m_config.eventRetentionDays();
-    if (!days)
-        return days.error();
-    if (days.value() == 0) {
+    auto eventDays = m_config.eventRetentionDays();
+    if (!eventDays)
+        return eventDays.error();
+    auto bodyDays = m_config.inboxBodyRetentionDays();
+    if (!bodyDays)
+        return bodyDays.error();
+    if (eventDays.value() > 0)
+        m_retention.push_back(std::make_unique<RetentionJob>(
+            m_writer.get(), u"live events"_s, std::chrono::hours(24 * eventDays.value()),
+            liveEventsStep()));
+    else
         qCInfo(lcServer) << "live events are kept forever (event-retention-days=0)";
-        return {};
-    }
-    m_eventRetention =
-        std::make_unique<EventRetention>(m_writer.get(), std::chrono::hours(24 * days.value()));
-    m_eventRetention->start();
+    if (bodyDays.value() > 0)
+        m_retention.push_back(std::make_unique<RetentionJob>(
+            m_writer.get(), u"inbox bodies"_s, std::chrono::hours(24 * bodyDays.value()),
+            inboxBodiesStep()));
+    for (const auto &job : m_retention)
+        job->start();
     return {};
 }
 
@@ -227,8 +235,8 @@ void Backend::stop()
 void Backend::finishStop()
 {
     if (m_writer)
-        m_writer->stop();     // commits whatever is queued
-    m_eventRetention.reset(); // after the writer: see ~Backend()
+        m_writer->stop(); // commits whatever is queued
+    m_retention.clear();  // after the writer: see ~Backend()
     if (m_checkpointer)
         m_checkpointer->stop();
     inFeedThread([this] { m_eventFeed->pump(); }); // delivers what the writer committed last

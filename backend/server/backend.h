@@ -10,6 +10,7 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <vector>
 
 namespace callwatch::store {
 class Database;
@@ -35,7 +36,7 @@ class WebhookService;
 namespace callwatch::server {
 
 class EventFeed;
-class EventRetention;
+class RetentionJob;
 
 /**
  * @brief The whole backend in one object: database, migrations, the group-commit writer, the
@@ -75,8 +76,8 @@ Q_SIGNALS:
 
 private:
     Result<> openDatabase();
-    /** The event-retention-days job; none when it is 0. */
-    Result<> startEventRetention();
+    /** The event-retention-days and inbox-body-retention-days jobs (none for 0). */
+    Result<> startRetention();
     Result<> setUpAuth();
     void registerRoutes();
     void finishStop();
@@ -94,7 +95,7 @@ private:
     std::unique_ptr<http::HttpServer> m_http;
     std::unique_ptr<live::LiveHubThread> m_liveHub;
     std::unique_ptr<EventFeed> m_eventFeed;
-    std::unique_ptr<EventRetention> m_eventRetention; ///< none with event-retention-days=0
+    std::vector<std::unique_ptr<RetentionJob>> m_retention; ///< events, inbox bodies
     bool m_stopping = false;
 };
 

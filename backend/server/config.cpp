@@ -35,7 +35,10 @@ const QList<ConfigKey> &configKeys()
         {u"jwt-public-key"_s, u"CALLWATCH_JWT_PUBLIC_KEY"_s,
          u"PEM file with the public key for RS256/ES256 tokens"_s, u"FILE"_s},
         {u"event-retention-days"_s, u"CALLWATCH_EVENT_RETENTION_DAYS"_s,
-         u"How long live events are kept for resume (default 7)"_s, u"DAYS"_s},
+         u"How long live events are kept for resume (default 7; 0: forever)"_s, u"DAYS"_s},
+        {u"inbox-body-retention-days"_s, u"CALLWATCH_INBOX_BODY_RETENTION_DAYS"_s,
+         u"How long the webhook inbox keeps raw bodies; the deliveries stay (default 0: forever)"_s,
+         u"DAYS"_s},
         {u"elevenlabs-api-key"_s, u"CALLWATCH_ELEVENLABS_API_KEY"_s, u"ElevenLabs API key"_s,
          u"KEY"_s, true},
         {u"elevenlabs-base-url"_s, u"CALLWATCH_ELEVENLABS_BASE_URL"_s,
@@ -122,20 +125,31 @@ Result<QPair<QHostAddress, quint16>> Config::listenAddress() const
     return QPair<QHostAddress, quint16>(address, quint16(port));
 }
 
-Result<int> Config::eventRetentionDays() const
+Result<int> Config::retentionDays(const QString &name, int defaultDays) const
 {
     constexpr int MaxDays = 36500;
-    if (!has(u"event-retention-days"_s))
-        return DefaultEventRetentionDays;
-    const QString text = value(u"event-retention-days"_s).trimmed();
+    if (!has(name))
+        return defaultDays;
+    const QString text = value(name).trimmed();
     bool ok = false;
     const int days = text.toInt(&ok);
     if (!ok || days < 0 || days > MaxDays)
-        return Error{u"invalid_event_retention"_s,
-                     u"event-retention-days must be a whole number of days from 0 (keep "
-                     u"events forever) to %1 (got \"%2\")"_s.arg(MaxDays)
+        return Error{u"invalid_retention"_s,
+                     u"%1 must be a whole number of days from 0 (keep forever) to %2 (got "
+                     u"\"%3\")"_s.arg(name)
+                         .arg(MaxDays)
                          .arg(text)};
     return days;
+}
+
+Result<int> Config::eventRetentionDays() const
+{
+    return retentionDays(u"event-retention-days"_s, DefaultEventRetentionDays);
+}
+
+Result<int> Config::inboxBodyRetentionDays() const
+{
+    return retentionDays(u"inbox-body-retention-days"_s, 0);
 }
 
 static QList<QByteArray> splitSecrets(const QString &text)
@@ -184,6 +198,7 @@ QString Config::shownValue(const ConfigKey &key) const
         {u"listen"_s, u"127.0.0.1:8750"_s},
         {u"jwt-algorithm"_s, u"HS256"_s},
         {u"event-retention-days"_s, QString::number(DefaultEventRetentionDays)},
+        {u"inbox-body-retention-days"_s, u"0"_s},
         {u"elevenlabs-base-url"_s, u"https://api.elevenlabs.io"_s},
     };
     return defaults.value(key.name);

@@ -55,6 +55,8 @@ public:
     static constexpr int DefaultEventRetentionDays = 7;
     /** Days live events are kept for resume; 0 keeps them forever. */
     Result<int> eventRetentionDays() const;
+    /** Days the webhook inbox keeps raw bodies (the rows stay); 0, the default, forever. */
+    Result<int> inboxBodyRetentionDays() const;
 
     /**
      * key=value lines for `callwatchd config`: what is in effect, defaults included; secrets
@@ -64,6 +66,7 @@ public:
 
 private:
     QString shownValue(const ConfigKey &key) const;
+    Result<int> retentionDays(const QString &name, int defaultDays) const;
 
     QMap<QString, QString> m_values;
     QMap<QString, QString> m_sources;

@@ -199,4 +199,47 @@ Result<bool> DeliveryRepository::claimDedupKey(const QString &key, qint64 delive
     return inserted.value() == 1;
 }
 
+Result<DeliveryRepository::DroppedBodies> DeliveryRepository::dropBodies(const QDateTime &olderThan,
+                                                                         qint64 afterId, int limit,
+                                                                         qint64 maxBytes)
+{
+    DroppedBodies dropped;
+    qint64 lastOld = 0;
+    qint64 bytes = 0;
+    int walked = 0;
+    bool stopped = false; // a newer delivery, or the byte budget
+    auto read = sql::forEachRow(
+        m_db, u"inbox_bodies_after"_s,
+        u"SELECT id, CASE WHEN received_at < ? THEN 1 ELSE 0 END, CASE WHEN body IS NULL THEN 0 "
+        u"ELSE COALESCE(body_size, 0) END FROM webhook_deliveries WHERE id > ? ORDER BY id "
+        u"LIMIT ?"_s,
+        {sql::timeText(olderThan), afterId, std::max(limit, 1)}, [&](const sql::RowView &row) {
+            if (stopped)
+                return;
+            if (row.integer(1) == 0 || (bytes >= maxBytes && lastOld > 0)) {
+                stopped = true;
+                dropped.more = row.integer(1) != 0;
+                return;
+            }
+            lastOld = row.integer(0);
+            bytes += row.integer(2);
+            ++walked;
+        });
+    if (!read)
+        return read.error();
+    if (!stopped && walked == std::max(limit, 1))
+        dropped.more = true;
+    if (lastOld == 0)
+        return dropped;
+    auto cleared = sql::run(m_db, u"drop_inbox_bodies"_s,
+                            u"UPDATE webhook_deliveries SET body = NULL WHERE id > ? AND id <= ? "
+                            u"AND body IS NOT NULL"_s,
+                            {afterId, lastOld});
+    if (!cleared)
+        return cleared.error();
+    dropped.cleared = cleared.value();
+    dropped.lastId = lastOld;
+    return dropped;
+}
+
 } // namespace callwatch::store

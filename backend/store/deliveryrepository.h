@@ -63,6 +63,22 @@ public:
     /// Points a claimed dedup key at the delivery that claimed it (recorded after processing).
     Result<> linkDedupKey(const QString &key, qint64 deliveryId);
 
+    /** What dropBodies() did. */
+    struct DroppedBodies
+    {
+        int cleared = 0;   ///< bodies set to NULL
+        qint64 lastId = 0; ///< the last delivery it walked (0: none)
+        bool more = false; ///< stopped at `limit` or `maxBytes` with older ones left
+    };
+    /**
+     * Deletes the raw bodies (the row, its outcome, size and hash stay) of deliveries received
+     * before `olderThan`, walking ids after `afterId` in order and stopping at the first newer
+     * one, after `limit` rows, or once `maxBytes` of bodies are cleared (a 200 KB post-call's
+     * body frees ~50 pages; one step must stay a small piece of the writer's work).
+     */
+    Result<DroppedBodies> dropBodies(const QDateTime &olderThan, qint64 afterId, int limit,
+                                     qint64 maxBytes);
+
 private:
     QSqlDatabase m_db;
 };
