@@ -42,6 +42,9 @@ Rectangle {
 
     Text {
         anchors.centerIn: parent
+        width: parent.width - 48
+        wrapMode: Text.WordWrap
+        horizontalAlignment: Text.AlignHCenter
         visible: root.text.length === 0
         text: root.placeholder
         color: Theme.textFaint
