@@ -208,10 +208,14 @@ Result<> Backend::startRetention()
             liveEventsStep()));
     else
         qCInfo(lcServer) << "live events are kept forever (event-retention-days=0)";
-    if (bodyDays.value() > 0)
+    if (bodyDays.value() > 0) {
         m_retention.push_back(std::make_unique<RetentionJob>(
             m_writer.get(), u"inbox bodies"_s, std::chrono::hours(24 * bodyDays.value()),
             inboxBodiesStep()));
+        // Walking rows is cheap (ids, times and body lengths from the row headers); the byte
+        // budget bounds what a step writes. After a restart the walk starts at the first id.
+        m_retention.back()->setStepSize(2000);
+    }
     for (const auto &job : m_retention)
         job->start();
     return {};

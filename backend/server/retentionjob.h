@@ -80,7 +80,7 @@ private:
     RetentionStepFunction m_step;
     QTimer m_timer;
     Clock m_clock;
-    int m_stepSize = 500;
+    int m_stepSize = 500; ///< rows walked per step (inbox steps also stop at a byte budget)
     bool m_running = false;
     qint64 m_cursor = 0; ///< where the next step starts (jobs that walk ids)
     qint64 m_changedInRun = 0;

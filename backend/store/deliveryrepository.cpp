@@ -210,9 +210,11 @@ Result<DeliveryRepository::DroppedBodies> DeliveryRepository::dropBodies(const Q
     bool stopped = false; // a newer delivery, or the byte budget
     auto read = sql::forEachRow(
         m_db, u"inbox_bodies_after"_s,
-        u"SELECT id, CASE WHEN received_at < ? THEN 1 ELSE 0 END, CASE WHEN body IS NULL THEN 0 "
-        u"ELSE COALESCE(body_size, 0) END FROM webhook_deliveries WHERE id > ? ORDER BY id "
-        u"LIMIT ?"_s,
+        // length(body), not body_size: SQLite reads a blob's length from the row's header, but
+        // body_size comes after body, and reading it walks the body's overflow pages (a
+        // 200 KB body is ~50 of them). PostgreSQL reads it from the TOAST header.
+        u"SELECT id, CASE WHEN received_at < ? THEN 1 ELSE 0 END, COALESCE(length(body), 0) "
+        u"FROM webhook_deliveries WHERE id > ? ORDER BY id LIMIT ?"_s,
         {sql::timeText(olderThan), afterId, std::max(limit, 1)}, [&](const sql::RowView &row) {
             if (stopped)
                 return;

@@ -145,9 +145,11 @@ WorkResult WebhookProcessor::replay(qint64 deliveryId)
                 errorBody({u"delivery_not_found"_s, u"No delivery with id %1"_s.arg(deliveryId)})};
     const store::DeliveryRecord &original = *stored.value();
     if (original.body.isEmpty())
-        return {409, errorBody({u"not_replayable"_s,
-                                u"Delivery %1 has no stored body (audio bodies are not kept)"_s.arg(
-                                    deliveryId)})};
+        return {
+            409,
+            errorBody({u"not_replayable"_s,
+                       u"Delivery %1 has no stored body (audio bodies are not kept; old bodies go "
+                       u"after inbox-body-retention-days)"_s.arg(deliveryId)})};
     store::DeliveryRecord delivery;
     delivery.receivedAt = QDateTime::currentDateTimeUtc();
     delivery.route = original.route;

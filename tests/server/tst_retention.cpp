@@ -30,6 +30,8 @@ private Q_SLOTS:
     void oldEventsGoInChunks();
     void oldInboxBodiesAreCleared_data() { TestDatabase::addDialectRows(); }
     void oldInboxBodiesAreCleared();
+    void inboxWalkStopsAtANewerDelivery_data() { TestDatabase::addDialectRows(); }
+    void inboxWalkStopsAtANewerDelivery();
     void failureEndsTheRun_data() { TestDatabase::addDialectRows(); }
     void failureEndsTheRun();
     void retentionDaysFromConfig_data();
@@ -153,6 +155,55 @@ void TestRetention::oldInboxBodiesAreCleared()
     retention.runNow();
     QVERIFY(finished.wait(10000));
     QCOMPARE(finished.at(1).at(0).toLongLong(), 0);
+    writer.stop();
+}
+
+void TestRetention::inboxWalkStopsAtANewerDelivery()
+{
+    // Ids in time order but for one delivery stamped later (another instance's clock): the walk
+    // stops there and never clears a newer body; what follows it waits until it is old too.
+    // Steps of 2 rows: a run takes several, each continuing after the last.
+    TestDatabase fixture;
+    CW_OPEN_DB(fixture, true);
+    QSqlDatabase db = fixture.connection();
+    QDateTime now(QDate(2026, 11, 21), QTime(12, 0), Qt::UTC);
+    store::DeliveryRepository inbox(db);
+    auto record = [&](const QDateTime &at) {
+        store::DeliveryRecord delivery;
+        delivery.receivedAt = at;
+        delivery.route = u"transcription"_s;
+        delivery.body = QByteArray(100, 'y');
+        delivery.bodySize = 100;
+        return inbox.record(delivery).value();
+    };
+    QList<qint64> ids;
+    for (int i = 0; i < 5; ++i)
+        ids << record(now.addDays(-40).addSecs(i));
+    ids << record(now.addDays(-5)); // newer than the retention period
+    ids << record(now.addDays(-40).addSecs(10));
+    auto bodyOf = [&](qint64 id) { return inbox.get(id).value()->body; };
+
+    webhooks::IngestWriter writer(&fixture.database());
+    writer.start();
+    RetentionJob retention(&writer, u"inbox bodies"_s, std::chrono::hours(24 * 30),
+                           server::inboxBodiesStep());
+    retention.setClock([&now] { return now; });
+    retention.setStepSize(2);
+    QSignalSpy finished(&retention, &RetentionJob::finished);
+    retention.runNow();
+    QVERIFY(finished.wait(10000));
+    QCOMPARE(finished.at(0).at(0).toLongLong(), 5);
+    for (int i = 0; i < 5; ++i)
+        QVERIFY(bodyOf(ids.at(i)).isEmpty());
+    QCOMPARE(bodyOf(ids.at(5)).size(), 100);
+    QCOMPARE(bodyOf(ids.at(6)).size(), 100); // behind the newer one
+
+    now = now.addDays(30); // the newer one is old now too: the walk goes on from where it was
+    retention.runNow();
+    QVERIFY(finished.wait(10000));
+    QCOMPARE(finished.at(1).at(0).toLongLong(), 2);
+    QVERIFY(bodyOf(ids.at(5)).isEmpty());
+    QVERIFY(bodyOf(ids.at(6)).isEmpty());
     writer.stop();
 }
 
