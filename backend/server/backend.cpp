@@ -264,6 +264,11 @@ void Backend::setLiveGapWait(std::chrono::milliseconds wait)
     inFeedThread([this, wait] { m_eventFeed->setGapWait(wait); });
 }
 
+void Backend::setAudioFileSync(webhooks::durablefile::SyncFunction sync)
+{
+    m_webhooks->setFileSync(std::move(sync));
+}
+
 quint16 Backend::port() const
 {
     return m_http ? m_http->port() : 0;

@@ -3,6 +3,7 @@
 
 #include "core/result.h"
 #include "server/config.h"
+#include "webhooks/durablefile.h"
 
 #include <QObject>
 #include <QUrl>
@@ -70,6 +71,9 @@ public:
     live::LiveHub *liveHub() const;
     /** How long the live feed waits for an event id still in flight (EventFeed); after start(). */
     void setLiveGapWait(std::chrono::milliseconds wait);
+    /** How decoded audio files are flushed to disk (tests: a disk that refuses); after start(),
+     * before the first delivery. */
+    void setAudioFileSync(webhooks::durablefile::SyncFunction sync);
 
 Q_SIGNALS:
     void stopped();

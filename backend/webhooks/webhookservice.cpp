@@ -4,6 +4,7 @@
 #include "core/jsontext.h"
 #include "webhooks/audiopayloadscanner.h"
 #include "webhooks/digest.h"
+#include "webhooks/durablefile.h"
 #include "webhooks/ingestwriter.h"
 #include "webhooks/logging.h"
 #include "webhooks/webhookenvelope.h"
@@ -80,6 +81,8 @@ WebhookService::WebhookService(IngestWriter *writer, Options options, QObject *p
     m_audioPool.setMaxThreadCount(1); // decoding is I/O and memory bound; one at a time
     if (!m_options.clock)
         m_options.clock = [] { return QDateTime::currentSecsSinceEpoch(); };
+    if (!m_options.syncFile)
+        m_options.syncFile = durablefile::syncToDisk;
     QDir().mkpath(m_options.audioDirectory);
 }
 
@@ -309,8 +312,10 @@ WebhookService::AudioJob WebhookService::decodeAudio(const http::HttpRequest &re
     }
     const QString finalPath =
         QDir(m_options.audioDirectory).filePath(safeFileStem(info->conversationId) + u".mp3"_s);
-    QFile::remove(finalPath);
-    if (!output.rename(finalPath)) {
+    // On disk before the call row that points at it commits (and the 200 goes out); a
+    // redelivery replaces the file in one step.
+    if (auto published = durablefile::publish(output, finalPath, m_options.syncFile); !published) {
+        qCWarning(lcWebhooks).noquote() << "audio not stored:" << published.error().message;
         job.error = Error{u"io_error"_s, u"The decoded audio could not be stored"_s};
         job.status = 503;
         return job;

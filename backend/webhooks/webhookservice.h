@@ -4,6 +4,7 @@
 #include "http/httptypes.h"
 #include "store/deliveryrepository.h"
 #include "webhooks/audiopayloadscanner.h"
+#include "webhooks/durablefile.h"
 #include "webhooks/signatureverifier.h"
 #include "webhooks/webhookprocessor.h"
 
@@ -32,8 +33,9 @@ public:
     {
         QList<QByteArray> postCallSecrets;
         QList<QByteArray> transcriptionSecrets;
-        QString audioDirectory;        ///< where decoded MP3 files are kept
-        std::function<qint64()> clock; ///< unix seconds; defaults to the system clock
+        QString audioDirectory;             ///< where decoded MP3 files are kept
+        std::function<qint64()> clock;      ///< unix seconds; defaults to the system clock
+        durablefile::SyncFunction syncFile; ///< flushes decoded audio; defaults to fdatasync
     };
 
     WebhookService(IngestWriter *writer, Options options, QObject *parent = nullptr);
@@ -41,6 +43,9 @@ public:
 
     void handlePostCall(const http::HttpRequest &request, http::HttpResponder responder);
     void handleTranscription(const http::HttpRequest &request, http::HttpResponder responder);
+    /** Replaces how decoded audio is flushed to disk (tests: a disk that refuses). Call it
+     * before any delivery arrives: the decoding thread reads it without a lock. */
+    void setFileSync(durablefile::SyncFunction sync) { m_options.syncFile = std::move(sync); }
     /** Reprocesses a stored delivery (the inspector's Replay). */
     void replay(qint64 deliveryId, http::HttpResponder responder);
 

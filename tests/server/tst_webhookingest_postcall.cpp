@@ -4,17 +4,20 @@
 // A real server::Backend on 127.0.0.1, on SQLite and PostgreSQL (CALLWATCH_TEST_POSTGRES_URL).
 #include "servertestharness.h"
 
+#include "webhooks/durablefile.h"
 #include "webhooks/samplepayloads.h"
 
 #include <QCryptographicHash>
 #include <QDateTime>
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QLoggingCategory>
 #include <QTest>
 
+#include <cerrno>
 #include <optional>
 
 using namespace Qt::StringLiterals;
@@ -306,6 +309,44 @@ private Q_SLOTS:
             QCOMPARE(call->toNumber, u"+17735550198"_s);
             QCOMPARE(call->direction, u"outbound"_s);
         }
+    }
+
+    // The decoded file is on disk before its 200: a disk that cannot flush it gets 503 (the
+    // sender retries), and no call points at a file that a power cut could take away.
+    void audioNotAcknowledgedUntilOnDisk_data() { addDialectRows({"refused_then_retried"}); }
+    void audioNotAcknowledgedUntilOnDisk()
+    {
+        BackendHarness h;
+        CW_START(h);
+        QCOMPARE(h.postCall(fixture(u"post_call_transcription_long_with_tools.json"_s)).status,
+                 200);
+        int refused = 0;
+        h.backend->setAudioFileSync([&refused](int, bool) {
+            ++refused;
+            errno = EIO;
+            return false;
+        });
+        const QByteArray audio = fixture(u"post_call_audio_small.json"_s);
+        const Reply failed = h.postCall(audio);
+        QCOMPARE(failed.status, 503);
+        QCOMPARE(json(failed)[u"error"_s][u"code"_s].toString(), u"io_error"_s);
+        QCOMPARE(refused, 1);
+        QVERIFY(h.call(QLatin1StringView(LongConversation))->audioPath.isEmpty());
+        const QDir audioDir(h.dataDir.filePath(u"audio"_s));
+        QCOMPARE(audioDir.entryList(QDir::Files), QStringList()); // no .mp3, no .part left
+        QCOMPARE(h.lastDelivery().httpStatus, 503);
+
+        int synced = 0;
+        h.backend->setAudioFileSync([&synced](int fd, bool isDirectory) {
+            ++synced;
+            return webhooks::durablefile::syncToDisk(fd, isDirectory);
+        });
+        const Reply retried = h.postCall(audio);
+        QCOMPARE(retried.status, 200);
+        QCOMPARE(synced, 2); // the file, then its directory entry
+        const QString path = audioDir.filePath(QLatin1StringView(LongConversation) + u".mp3"_s);
+        QCOMPARE(h.call(QLatin1StringView(LongConversation))->audioPath, path);
+        QCOMPARE(audioDir.entryList(QDir::Files), QStringList{QFileInfo(path).fileName()});
     }
 
     // An audio body above the spool threshold goes to disk first and is decoded off the thread.
