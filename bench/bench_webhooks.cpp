@@ -55,6 +55,14 @@ bool waitForPort(int port)
     return false;
 }
 
+/// Tells scripts sampling the server (bench/turns-cpu) when the clock starts: requests are
+/// built and signed before it, which takes seconds on a slow machine.
+void announce(const char *scenario, double seconds)
+{
+    std::fprintf(stderr, "running %s for %g s\n", scenario, seconds);
+    std::fflush(stderr);
+}
+
 bool startServer(Server &server, const QString &callwatchd, const QString &dataDir,
                  const QString &databaseUrl, int port)
 {
@@ -451,6 +459,7 @@ int main(int argc, char **argv)
     // no database), so the webhook numbers can be read as a ratio of what the HTTP layer does.
     const QByteArray health = "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
     if (wanted(u"baseline"_s)) {
+        announce("baseline_healthz", seconds);
         const auto baseline = bench::runLoad("127.0.0.1", port, connections, seconds,
                                              [&](quint64) { return health; });
         report(u"baseline_healthz"_s, baseline, connections);
@@ -473,6 +482,7 @@ int main(int argc, char **argv)
     }
     bench::LoadResult turnResult;
     if (maxTurns > 0) {
+        announce("transcription_turns", seconds);
         turnResult = bench::runLoad(
             "127.0.0.1", port, connections, seconds,
             [&](quint64 n) { return turns.at(qsizetype(n)); }, maxTurns);
@@ -501,6 +511,7 @@ int main(int argc, char **argv)
                  qlonglong(templ.turns > 0 ? templ.transcriptBytes / templ.turns : 0));
     bench::LoadResult postCallResult;
     if (maxPostCalls > 0) {
+        announce("post_call_200kb", seconds);
         postCallResult = bench::runLoad(
             "127.0.0.1", port, connections, seconds,
             [&](quint64 n) { return postCalls.at(qsizetype(n)); }, maxPostCalls);
