@@ -14,9 +14,8 @@ namespace callwatch::webhooks {
 
 namespace {
 
-constexpr qsizetype MaxKeyLength = 64;                 // longer keys are never ones we look for
-constexpr qsizetype MaxTextLength = 1024;              // ids and type names are far shorter
-constexpr double MaxExactInteger = 9007199254740992.0; // 2^53
+constexpr qsizetype MaxKeyLength = 64;    // longer keys are never ones we look for
+constexpr qsizetype MaxTextLength = 1024; // ids and type names are far shorter
 
 Error ioError(const QString &message)
 {
@@ -243,8 +242,8 @@ Result<> Scan::readTimestamp()
     const double value = text.toDouble(&ok);
     if (!ok || !std::isfinite(value))
         return invalidFieldError(path, u"a number"_s);
-    if (value < 0 || value > MaxExactInteger)
-        return invalidFieldError(path, u"a unix time in seconds"_s);
+    if (value < 0 || value >= double(JsonFieldReader::MaxUnixSeconds + 1))
+        return invalidFieldError(path, u"a unix time in seconds, from 1970 to 9999"_s);
     m_info.eventTimestamp = static_cast<qint64>(std::trunc(value));
     m_hasTimestamp = true;
     return {};

@@ -128,6 +128,16 @@ std::optional<qint64> JsonFieldReader::integer(QLatin1StringView key) const
     return static_cast<qint64>(std::trunc(*d));
 }
 
+std::optional<qint64> JsonFieldReader::unixSeconds(QLatin1StringView key) const
+{
+    const std::optional<qint64> seconds = integer(key);
+    if (seconds && (*seconds < 0 || *seconds > MaxUnixSeconds)) {
+        fail(invalidFieldError(pathOf(key), u"a unix time in seconds, from 1970 to 9999"_s));
+        return std::nullopt;
+    }
+    return seconds;
+}
+
 QJsonObject JsonFieldReader::objectValue(QLatin1StringView key) const
 {
     const QJsonValue value = m_object.value(key);

@@ -54,8 +54,12 @@ public:
     QString requiredString(QLatin1StringView key) const;        ///< also "" → missing_field
     std::optional<qint64> integer(QLatin1StringView key) const; ///< number or numeric string
     std::optional<double> number(QLatin1StringView key) const;  ///< number or numeric string
-    QJsonObject objectValue(QLatin1StringView key) const;       ///< absent/null → {}
-    QJsonArray arrayValue(QLatin1StringView key) const;         ///< absent/null → []
+    /** integer() that must be a time from 1970 to the end of 9999 (invalid_field otherwise):
+     * later years are no time a database column (PostgreSQL) or ISO 8601 text can hold, and
+     * such a delivery would be refused by the database (503) at every retry instead of once. */
+    std::optional<qint64> unixSeconds(QLatin1StringView key) const;
+    QJsonObject objectValue(QLatin1StringView key) const; ///< absent/null → {}
+    QJsonArray arrayValue(QLatin1StringView key) const;   ///< absent/null → []
     bool boolean(QLatin1StringView key, bool fallback = false) const;
 
     /** Records @p error unless an earlier one was recorded. */
@@ -64,6 +68,9 @@ public:
     // The same conversions for a value that is not under a key (array items, the root).
     static std::optional<QString> toText(const QJsonValue &value);
     static std::optional<double> toNumber(const QJsonValue &value);
+
+    /// 9999-12-31T23:59:59Z, the last second unixSeconds() accepts.
+    static constexpr qint64 MaxUnixSeconds = 253402300799;
 
 private:
     QJsonObject m_object;

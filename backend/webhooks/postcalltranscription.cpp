@@ -40,7 +40,7 @@ void readMetadata(const JsonFieldReader &data, PostCallTranscription &call)
 {
     const JsonFieldReader metadata = data.child("metadata"_L1);
     call.metadata = metadata.object();
-    call.startTimeUnixSecs = metadata.integer("start_time_unix_secs"_L1);
+    call.startTimeUnixSecs = metadata.unixSeconds("start_time_unix_secs"_L1);
     if (const std::optional<qint64> duration = metadata.integer("call_duration_secs"_L1)) {
         if (*duration < 0 || *duration > std::numeric_limits<int>::max()) {
             metadata.fail(invalidFieldError(metadata.pathOf("call_duration_secs"_L1),

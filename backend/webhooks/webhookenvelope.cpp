@@ -37,11 +37,9 @@ Result<WebhookEnvelope> WebhookEnvelope::fromJson(const QJsonObject &root)
 
     WebhookEnvelope envelope;
     envelope.type = reader.requiredString("type"_L1);
-    const std::optional<qint64> timestamp = reader.integer("event_timestamp"_L1);
+    const std::optional<qint64> timestamp = reader.unixSeconds("event_timestamp"_L1);
     if (!timestamp)
-        reader.fail(missingFieldError(u"event_timestamp"_s));
-    else if (*timestamp < 0)
-        reader.fail(invalidFieldError(u"event_timestamp"_s, u"a unix time in seconds"_s));
+        reader.fail(missingFieldError(u"event_timestamp"_s)); // unless it failed as invalid
     else
         envelope.eventTimestamp = *timestamp;
 

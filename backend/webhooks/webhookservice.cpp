@@ -301,6 +301,13 @@ WebhookService::AudioJob WebhookService::decodeAudio(const http::HttpRequest &re
         return job;
     }
     auto info = AudioPayloadScanner().scan(*input, output);
+    if (info && info->type != QLatin1StringView(WebhookType::PostCallAudio)) {
+        // Another type that happens to carry data.full_audio: its own parser decides, in
+        // memory, like any body of that type (the scanner only knows audio's fields).
+        job.notAudio = true;
+        job.fallbackBody = body.bytes().toByteArray();
+        return job;
+    }
     if (!info) {
         job.error = info.error();
         job.status = 400;
@@ -332,7 +339,8 @@ void WebhookService::finishAudio(const http::HttpRequest &request, AudioJob job,
     store::DeliveryRecord delivery = deliveryFor(request, u"post-call"_s, job.verification);
     delivery.body.clear(); // tens of MB of base64: the decoded file is what we keep
     delivery.bodySha256 = job.sha256;
-    delivery.eventType = QString(WebhookType::PostCallAudio);
+    if (!job.notAudio)
+        delivery.eventType = QString(WebhookType::PostCallAudio);
     if (!job.verification.ok())
         return rejectDelivery(
             std::move(delivery), statusFor(job.verification.outcome),

@@ -371,6 +371,35 @@ private Q_SLOTS:
                         .isEmpty());
     }
 
+    // A body large enough to be spooled goes through the audio scanner; one of another type
+    // that carries data.full_audio is still handled as its own type, not stored as audio.
+    void spooledTranscriptionIsNotTakenForAudio_data() { addDialectRows({"5MB"}); }
+    void spooledTranscriptionIsNotTakenForAudio()
+    {
+        BackendHarness h;
+        CW_START(h);
+        QJsonObject root =
+            QJsonDocument::fromJson(fixture(u"post_call_transcription_long_with_tools.json"_s))
+                .object();
+        QJsonObject data = root.value(u"data"_s).toObject();
+        data.insert(u"full_audio"_s, QString::fromLatin1(samples::silentMp3(12000).toBase64()));
+        root.insert(u"data"_s, data);
+        const QByteArray body = QJsonDocument(root).toJson(QJsonDocument::Compact);
+        QVERIFY(body.size() > 4 * 1024 * 1024);
+
+        const Reply reply = h.postCall(body);
+
+        QCOMPARE(reply.status, 200);
+        QCOMPARE(json(reply)[u"outcome"_s].toString(), u"processed"_s);
+        const auto call = h.call(QLatin1StringView(LongConversation));
+        QVERIFY(call);
+        QCOMPARE(call->status, u"completed"_s);
+        QCOMPARE(call->lastSequenceNumber, 33); // the transcript was stored
+        QVERIFY(call->audioPath.isEmpty());
+        QCOMPARE(h.lastDelivery().eventType, u"post_call_transcription"_s);
+        QCOMPARE(QDir(h.dataDir.filePath(u"audio"_s)).entryList(QDir::Files), QStringList());
+    }
+
     // Which call a post-call completes: conversation id, else our call_sid, else the provider's
     // call id, else a new one.
     void matchingOrder_data()

@@ -278,7 +278,10 @@ void TestAudioPayloadScanner::errors_data()
          R"({"type":"post_call_audio","event_timestamp":"later","data":{}})", "invalid_field",
          u"event_timestamp must be a number"_s);
     body("event_timestamp negative", R"({"type":"post_call_audio","event_timestamp":-4,"data":{}})",
-         "invalid_field", u"event_timestamp must be a unix time in seconds"_s);
+         "invalid_field", u"event_timestamp must be a unix time in seconds, from 1970 to 9999"_s);
+    body("event_timestamp past year 9999",
+         R"({"type":"post_call_audio","event_timestamp":253402300800,"data":{}})", "invalid_field",
+         u"event_timestamp must be a unix time in seconds, from 1970 to 9999"_s);
     body("no data", R"({"type":"post_call_audio","event_timestamp":1})", "missing_field",
          u"data is required"_s);
     data("data an array", R"([{"full_audio":"TWFu"}])", "invalid_field",

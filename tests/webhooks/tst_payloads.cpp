@@ -199,7 +199,17 @@ void TestPayloads::errors_data()
              u"event_timestamp must be a number"_s);
     envelope("event_timestamp negative",
              R"({"type":"post_call_audio","event_timestamp":-1,"data":{}})", "invalid_field",
-             u"event_timestamp must be a unix time in seconds"_s);
+             u"event_timestamp must be a unix time in seconds, from 1970 to 9999"_s);
+    // Past 9999 no database column or ISO text holds the time: PostgreSQL would refuse the
+    // write, so the delivery would get 503 at every retry instead of one clear 400.
+    envelope("event_timestamp past year 9999",
+             R"({"type":"call_initiation_failure","event_timestamp":1e15,"data":{}})",
+             "invalid_field",
+             u"event_timestamp must be a unix time in seconds, from 1970 to 9999"_s);
+    envelope("event_timestamp one second past 9999",
+             R"({"type":"post_call_audio","event_timestamp":253402300800,"data":{}})",
+             "invalid_field",
+             u"event_timestamp must be a unix time in seconds, from 1970 to 9999"_s);
     envelope("known type without data", R"({"type":"call_initiation_failure","event_timestamp":1})",
              "missing_field", u"data is required"_s);
     envelope("known type with null data",
@@ -236,6 +246,14 @@ void TestPayloads::errors_data()
              u"data.metadata.call_duration_secs must be a number"_s);
     postCall("duration negative", R"({"conversation_id":"c","metadata":{"call_duration_secs":-3}})",
              "invalid_field", u"data.metadata.call_duration_secs must be a duration in seconds"_s);
+    postCall(
+        "start time past year 9999",
+        R"({"conversation_id":"c","metadata":{"start_time_unix_secs":1e15}})", "invalid_field",
+        u"data.metadata.start_time_unix_secs must be a unix time in seconds, from 1970 to 9999"_s);
+    postCall(
+        "negative start time", R"({"conversation_id":"c","metadata":{"start_time_unix_secs":-5}})",
+        "invalid_field",
+        u"data.metadata.start_time_unix_secs must be a unix time in seconds, from 1970 to 9999"_s);
     postCall("cost not numeric", R"({"conversation_id":"c","metadata":{"cost":"free"}})",
              "invalid_field", u"data.metadata.cost must be a number"_s);
     postCall("phone_call not an object",
