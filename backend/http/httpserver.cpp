@@ -20,9 +20,9 @@ void logRequest(const RequestLogEntry &entry)
     if (!lcHttp().isInfoEnabled())
         return;
     qCInfo(lcHttp).noquote().nospace()
-        << entry.peer.toString() << ' ' << entry.method << ' ' << entry.path << ' ' << entry.status
-        << " in=" << entry.bodyBytesIn << " out=" << entry.bodyBytesOut << ' ' << entry.durationUs
-        << "us" << (entry.clientGone ? " client-gone" : "");
+        << entry.peer.toString() << ' ' << entry.method << ' ' << loggablePath(entry.path) << ' '
+        << entry.status << " in=" << entry.bodyBytesIn << " out=" << entry.bodyBytesOut << ' '
+        << entry.durationUs << "us" << (entry.clientGone ? " client-gone" : "");
 }
 
 // Deadlines are checked by one sweep per server instead of a timer per connection: arming a

@@ -5,6 +5,7 @@
 
 #include <QJsonDocument>
 
+#include <algorithm>
 #include <charconv>
 
 using namespace Qt::StringLiterals;
@@ -192,6 +193,30 @@ void HttpResponder::send(HttpResponse response) const
 bool HttpResponder::isConnected() const
 {
     return m_state && m_state->connection && m_state->connection->isOpen();
+}
+
+QString loggablePath(const QString &path)
+{
+    const auto isControl = [](QChar c) {
+        const char16_t u = c.unicode();
+        return u < 0x20 || (u >= 0x7f && u <= 0x9f);
+    };
+    if (std::none_of(path.cbegin(), path.cend(), isControl))
+        return path;
+    QString out;
+    out.reserve(path.size() + 16);
+    for (const QChar c : path) {
+        if (!isControl(c)) {
+            out.append(c);
+            continue;
+        }
+        // C1 controls are two bytes in UTF-8: escape each, as the request spelled them.
+        const QByteArray utf8 = QString(c).toUtf8();
+        for (const char byte : utf8)
+            out.append(u'%').append(
+                QString::number(uchar(byte), 16).toUpper().rightJustified(2, u'0'));
+    }
+    return out;
 }
 
 } // namespace callwatch::http

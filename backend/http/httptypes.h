@@ -117,6 +117,13 @@ struct RequestLogEntry
 using RequestLogger = std::function<void(const RequestLogEntry &)>;
 
 /**
+ * The decoded path as it may go into a log line: control characters (C0, DEL, C1) are written
+ * back as %XX. Paths come from anyone who can reach the port: a decoded %0A would start a
+ * forged log line, an escape sequence would drive the operator's terminal.
+ */
+QString loggablePath(const QString &path);
+
+/**
  * @brief Per-route limits and body handling.
  *
  * Spooling: the de-chunked body is written to a file in HttpServer::spoolDirectory() and

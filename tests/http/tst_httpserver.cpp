@@ -4,6 +4,7 @@
 #include "rawclient.h"
 #include "testserver.h"
 
+#include <QLoggingCategory>
 #include <QSignalSpy>
 #include <QTest>
 
@@ -31,6 +32,8 @@ private Q_SLOTS:
     void responseFormat();
     void pathArgumentsAreDecoded();
     void requestLogAndInFlight();
+    void logLinesStayOneLine_data();
+    void logLinesStayOneLine();
 };
 
 void TestHttpServer::headLimits_data()
@@ -361,6 +364,53 @@ void TestHttpServer::requestLogAndInFlight()
     QCOMPARE(entry.peerPort, client.socket.localPort());
     QVERIFY(!entry.clientGone);
     QVERIFY(t.log.first().durationUs >= 90'000); // the async answer came after ~100 ms
+}
+
+namespace {
+QStringList capturedLog;
+void captureLog(QtMsgType, const QMessageLogContext &context, const QString &message)
+{
+    if (QByteArrayView(context.category) == "callwatch.http")
+        capturedLog << message;
+}
+} // namespace
+
+// The access log as an operator reads it: a path is anybody's text, and once decoded a %0A
+// would forge a second line, an escape sequence would drive the terminal.
+void TestHttpServer::logLinesStayOneLine_data()
+{
+    QTest::addColumn<QByteArray>("target");
+    QTest::addColumn<QString>("logged");
+    QTest::newRow("plain") << QByteArray("/nope/a-b") << u"/nope/a-b"_s;
+    QTest::newRow("encoded newline")
+        << QByteArray("/x%0A2026-01-01%20INFO%20fake") << u"/x%0A2026-01-01 INFO fake"_s;
+    QTest::newRow("carriage return and escape")
+        << QByteArray("/x%0D%1B[31mred") << u"/x%0D%1B[31mred"_s;
+    QTest::newRow("DEL and a C1 control") << QByteArray("/x%7F%C2%9B") << u"/x%7F%C2%9B"_s;
+    QTest::newRow("other text kept") << QByteArray("/caf%C3%A9") << u"/caf\u00e9"_s;
+}
+
+void TestHttpServer::logLinesStayOneLine()
+{
+    QFETCH(QByteArray, target);
+    QFETCH(QString, logged);
+    // The default logger, not TestServer's list: what reaches the log.
+    HttpServer server;
+    QVERIFY(server.listen(QHostAddress::LocalHost, 0));
+    QLoggingCategory::setFilterRules(u"callwatch.http.info=true"_s);
+    capturedLog.clear();
+    const QtMessageHandler previous = qInstallMessageHandler(captureLog);
+    RawClient client(server.port());
+    client.send("GET " + target + " HTTP/1.1\r\nHost: h\r\n\r\n");
+    const auto reply = client.reply();
+    QTRY_COMPARE(capturedLog.size(), 1);
+    qInstallMessageHandler(previous);
+    QLoggingCategory::setFilterRules(QString());
+    QVERIFY(reply);
+    QCOMPARE(reply->status, 404);
+    const QString line = capturedLog.first();
+    QVERIFY2(!line.contains(u'\n') && !line.contains(QChar(0x1b)), qPrintable(line));
+    QVERIFY2(line.contains(u" GET "_s + logged + u" 404 "_s), qPrintable(line));
 }
 
 QTEST_GUILESS_MAIN(TestHttpServer)
