@@ -217,13 +217,13 @@ bool HttpConnection::routeHead(RequestHead &head, Exchange &exchange)
         return !m_stopParsing;
     }
     m_incoming.route = match.route;
+    head.request.pathArgs = match.args;
+    m_incoming.request = std::move(head.request); // before any failRequest(): its refusal hook
     const RouteOptions &options = match.route->options;
     if (!m_parser.setBodyLimit(options.maxBodyBytes)) {
         failRequest(serial, m_parser.error(), true);
         return false;
     }
-    head.request.pathArgs = match.args;
-    m_incoming.request = std::move(head.request);
     // Spool at once when the declared length is already over the threshold; a chunked body
     // (or one just under it) starts in memory and moves to disk when it grows past it.
     const bool spoolNow =
@@ -343,6 +343,12 @@ void HttpConnection::onParseError()
 void HttpConnection::failRequest(quint64 serial, const ParseError &error, bool linger)
 {
     m_stopParsing = true;
+    if (serial && serial == m_incoming.serial && m_incoming.route && !m_incoming.discard &&
+        m_incoming.route->options.onRefused) {
+        m_incoming.request.body.clear(); // a refusal is recorded without what came of the body
+        m_incoming.route->options.onRefused(m_incoming.request, error.status, error.code,
+                                            error.message);
+    }
     dropIncoming();
     Exchange *exchange = serial ? findExchange(serial) : nullptr;
     if (!exchange)

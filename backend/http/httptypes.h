@@ -132,12 +132,21 @@ QString loggablePath(const QString &path);
  * answers (or drops its responder) when the client has already gone. To keep the file, the
  * handler moves it away (QFile::rename) before answering; a missing file is not an error.
  */
+/**
+ * Told of a request that was routed but refused before its handler ran: body over the limit
+ * (413), broken framing (400), too slow (408), not storable (500/507). `request` has the head
+ * and `bodySize` bytes received so far; its body is not kept. Runs on the connection's thread.
+ */
+using RefusalHandler = std::function<void(const HttpRequest &request, int status,
+                                          const QString &code, const QString &message)>;
+
 struct RouteOptions
 {
     qint64 maxBodyBytes = 1024 * 1024; ///< larger bodies get 413 before they are buffered
     bool spoolBodyToDisk = false;      ///< write the body to a temporary file instead of memory
     /// With spoolBodyToDisk: bodies up to this size stay in memory (0: always spool).
     qint64 spoolThresholdBytes = 0;
+    RefusalHandler onRefused; ///< e.g. webhooks: every delivery is recorded, refused ones too
 };
 
 /** @brief Limits enforced on every accepted socket before anything reaches a route. */

@@ -219,13 +219,13 @@ void registerRoutes(http::HttpServer &server, const ApiContext &context)
         [webhooks](const HttpRequest &request, http::HttpResponder responder) {
             webhooks->handlePostCall(request, std::move(responder));
         },
-        webhooks::WebhookService::postCallRouteOptions());
+        webhooks->postCallRoute());
     server.routeAsync(
         "POST", u"/webhooks/elevenlabs/transcription"_s,
         [webhooks](const HttpRequest &request, http::HttpResponder responder) {
             webhooks->handleTranscription(request, std::move(responder));
         },
-        webhooks::WebhookService::transcriptionRouteOptions());
+        webhooks->transcriptionRoute());
     server.routeAsync("POST", u"/api/deliveries/{id}/replay"_s,
                       [context](const HttpRequest &request, http::HttpResponder responder) {
                           if (auto refused = refuse(request, context, ScopeWrite))

@@ -108,6 +108,49 @@ http::RouteOptions WebhookService::transcriptionRouteOptions()
     return options;
 }
 
+http::RouteOptions WebhookService::postCallRoute()
+{
+    http::RouteOptions options = postCallRouteOptions();
+    options.onRefused = [self = QPointer(this)](const http::HttpRequest &request, int status,
+                                                const QString &code, const QString &message) {
+        if (self)
+            self->recordRefused(request, u"post-call"_s, {}, status, {code, message});
+    };
+    return options;
+}
+
+http::RouteOptions WebhookService::transcriptionRoute()
+{
+    http::RouteOptions options = transcriptionRouteOptions();
+    options.onRefused = [self = QPointer(this)](const http::HttpRequest &request, int status,
+                                                const QString &code, const QString &message) {
+        if (self)
+            self->recordRefused(request, u"transcription"_s, u"transcription_turn"_s, status,
+                                {code, message});
+    };
+    return options;
+}
+
+void WebhookService::recordRefused(const http::HttpRequest &request, const QString &route,
+                                   const QString &eventType, int status, const Error &error)
+{
+    store::DeliveryRecord delivery;
+    delivery.receivedAt = QDateTime::currentDateTimeUtc();
+    delivery.route = route;
+    delivery.eventType = eventType;
+    delivery.signatureHeader = QString::fromLatin1(request.header(SignatureHeader));
+    recordHeaders(request, delivery); // Content-Length tells what was announced
+    delivery.bodySize = request.bodySize;
+    // The signature covers a body that never arrived whole: it could not be checked.
+    delivery.verification = u"not_checked"_s;
+    qCInfo(lcWebhooks) << "refused" << route << "delivery before it was read:" << error.code;
+    m_writer->submit(
+        [delivery = std::move(delivery), status, error](QSqlDatabase &db) {
+            return WebhookProcessor(db).reject(delivery, status, error);
+        },
+        this, {}); // answered already, by the HTTP layer
+}
+
 qint64 WebhookService::now() const
 {
     return m_options.clock();

@@ -52,6 +52,11 @@ public:
     /** Limits of the two routes: audio bodies reach tens of MB and are spooled to disk. */
     static http::RouteOptions postCallRouteOptions();
     static http::RouteOptions transcriptionRouteOptions();
+    /** The same limits, with every request the HTTP layer refuses on the route (413, 408,
+     * broken framing) recorded in the inbox like any other delivery: lossless means that an
+     * hour of audio over the 64 MiB limit leaves a trace, not nothing. */
+    http::RouteOptions postCallRoute();
+    http::RouteOptions transcriptionRoute();
 
     /**
      * Sets the headers of `delivery` that are recorded with it (content-type, user-agent, …)
@@ -68,6 +73,9 @@ private:
                       http::HttpResponder responder, const http::HttpRequest *request = nullptr);
     void rejectDelivery(store::DeliveryRecord delivery, int status, const Error &error,
                         http::HttpResponder responder);
+    /** Records a request the HTTP layer refused (already answered): headers, no body. */
+    void recordRefused(const http::HttpRequest &request, const QString &route,
+                       const QString &eventType, int status, const Error &error);
     /** What decoding an audio body on the worker pool produced. */
     struct AudioJob
     {

@@ -92,13 +92,13 @@ bool Testbed::start(TestbedOptions options)
         [service](const http::HttpRequest &request, http::HttpResponder r) {
             service->handlePostCall(request, std::move(r));
         },
-        webhooks::WebhookService::postCallRouteOptions());
+        service->postCallRoute());
     m_http->routeAsync(
         "POST", u"/webhooks/elevenlabs/transcription"_s,
         [service](const http::HttpRequest &request, http::HttpResponder r) {
             service->handleTranscription(request, std::move(r));
         },
-        webhooks::WebhookService::transcriptionRouteOptions());
+        service->transcriptionRoute());
     if (!m_http->listen(QHostAddress::LocalHost, 0))
         return m_message = m_http->errorString(), false;
 

@@ -28,6 +28,64 @@ class TestWebhookIngestRejections : public QObject
 private Q_SLOTS:
     void initTestCase() { QLoggingCategory::setFilterRules(u"callwatch.*.info=false"_s); }
 
+    // Refused by the HTTP layer before the body was read (too large, broken framing): still
+    // answered with a JSON error, and still a delivery in the inbox, with its headers.
+    void refusedBeforeReadIsRecorded_data()
+    {
+        addDialectRows({"post_call_over_64MiB", "turn_over_256KiB", "turn_broken_chunks"});
+    }
+    void refusedBeforeReadIsRecorded()
+    {
+        BackendHarness h;
+        CW_START(h);
+        QFETCH(QString, name);
+        const bool turnRoute = name.startsWith(u"turn_"_s);
+        QByteArray head = "POST /webhooks/elevenlabs/"_ba +
+                          (turnRoute ? "transcription" : "post-call") +
+                          " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                          "ElevenLabs-Signature: t=1700000000,v0=00\r\n";
+        QByteArray rest;
+        int status = 413;
+        QString code = u"payload_too_large"_s;
+        if (name == u"post_call_over_64MiB"_s) {
+            head += "Content-Length: 70000000\r\n";
+        } else if (name == u"turn_over_256KiB"_s) {
+            head += "Content-Length: 300000\r\n";
+        } else {
+            head += "Transfer-Encoding: chunked\r\n";
+            rest = "5\r\n{\"a\":\r\nzz\r\n";
+            status = 400;
+            code = QString();
+        }
+        RawClient client(h.port());
+        QVERIFY(client.waitConnected());
+        client.send(head + "\r\n" + rest);
+        const auto reply = client.reply(10000);
+        QVERIFY(reply);
+        QCOMPARE(reply->status, status);
+        const QString answered = reply->errorCode();
+        QVERIFY(!answered.isEmpty());
+        if (!code.isEmpty())
+            QCOMPARE(answered, code);
+
+        // Recorded after the answer went out: wait for the writer.
+        QTRY_COMPARE(count(h.sql(), u"SELECT COUNT(*) FROM webhook_deliveries"_s), 1);
+        const store::DeliveryRecord delivery = h.lastDelivery();
+        QCOMPARE(delivery.route, turnRoute ? u"transcription"_s : u"post-call"_s);
+        QCOMPARE(delivery.eventType, turnRoute ? u"transcription_turn"_s : QString());
+        QCOMPARE(delivery.outcome, u"rejected"_s);
+        QCOMPARE(delivery.httpStatus, status);
+        QCOMPARE(delivery.errorCode, answered);
+        QCOMPARE(delivery.verification, u"not_checked"_s);
+        QCOMPARE(delivery.signatureHeader, u"t=1700000000,v0=00"_s);
+        QVERIFY(delivery.body.isEmpty());
+        if (status == 413)
+            QCOMPARE(
+                delivery.headers.value(u"content-length"_s).toString(),
+                QString::fromLatin1(name == u"post_call_over_64MiB"_s ? "70000000" : "300000"));
+        QCOMPARE(count(h.sql(), u"SELECT COUNT(*) FROM calls"_s), 0);
+    }
+
     // Refused signatures: 401 JSON, recorded with their verification code, nothing applied.
     void signatureRefused_data()
     {
