@@ -108,27 +108,27 @@ http::RouteOptions WebhookService::transcriptionRouteOptions()
     return options;
 }
 
-http::RouteOptions WebhookService::postCallRoute()
+http::RouteOptions WebhookService::recordingRefusals(http::RouteOptions options,
+                                                     const QString &route, const QString &eventType)
 {
-    http::RouteOptions options = postCallRouteOptions();
-    options.onRefused = [self = QPointer(this)](const http::HttpRequest &request, int status,
-                                                const QString &code, const QString &message) {
+    options.onRefused = [self = QPointer(this), route, eventType](const http::HttpRequest &request,
+                                                                  int status, const QString &code,
+                                                                  const QString &message) {
         if (self)
-            self->recordRefused(request, u"post-call"_s, {}, status, {code, message});
+            self->recordRefused(request, route, eventType, status, {code, message});
     };
     return options;
 }
 
+http::RouteOptions WebhookService::postCallRoute()
+{
+    return recordingRefusals(postCallRouteOptions(), u"post-call"_s, {});
+}
+
 http::RouteOptions WebhookService::transcriptionRoute()
 {
-    http::RouteOptions options = transcriptionRouteOptions();
-    options.onRefused = [self = QPointer(this)](const http::HttpRequest &request, int status,
-                                                const QString &code, const QString &message) {
-        if (self)
-            self->recordRefused(request, u"transcription"_s, u"transcription_turn"_s, status,
-                                {code, message});
-    };
-    return options;
+    return recordingRefusals(transcriptionRouteOptions(), u"transcription"_s,
+                             u"transcription_turn"_s);
 }
 
 void WebhookService::recordRefused(const http::HttpRequest &request, const QString &route,

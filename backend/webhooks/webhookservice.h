@@ -73,6 +73,8 @@ private:
                       http::HttpResponder responder, const http::HttpRequest *request = nullptr);
     void rejectDelivery(store::DeliveryRecord delivery, int status, const Error &error,
                         http::HttpResponder responder);
+    http::RouteOptions recordingRefusals(http::RouteOptions options, const QString &route,
+                                         const QString &eventType);
     /** Records a request the HTTP layer refused (already answered): headers, no body. */
     void recordRefused(const http::HttpRequest &request, const QString &route,
                        const QString &eventType, int status, const Error &error);
