@@ -237,6 +237,7 @@ bool HttpConnection::routeHead(RequestHead &head, Exchange &exchange)
         exchange.needsContinue = true;
         flushResponses(); // sends the 100 now unless earlier answers must go first
     }
+    m_bodyStartedMs = m_ctx->clock.elapsed();
     arm(head.hasBody() ? Timer::Body : Timer::None);
     return true;
 }
@@ -262,6 +263,13 @@ bool HttpConnection::onBody(QByteArrayView data)
     if (m_incoming.discard)
         return true;
     m_incoming.request.bodySize += data.size();
+    // Each byte received buys 1/minBodyBytesPerSec s: the deadline between bytes stays, but the
+    // whole body may not take longer than bodyTimeoutMs plus what its bytes bought.
+    const HttpLimits &limits = m_ctx->limits;
+    if (limits.minBodyBytesPerSec > 0) {
+        const qint64 earned = m_incoming.request.bodySize * 1000 / limits.minBodyBytesPerSec;
+        m_deadline = std::min(m_deadline, m_bodyStartedMs + limits.bodyTimeoutMs + earned);
+    }
     const RouteOptions &options = m_incoming.route->options;
     if (!m_incoming.spool && options.spoolBodyToDisk &&
         m_incoming.request.bodySize > options.spoolThresholdBytes) {

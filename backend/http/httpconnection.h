@@ -131,7 +131,8 @@ private:
     std::deque<Exchange> m_pending;
     Incoming m_incoming;
     HttpRequest m_upgradeRequest;
-    QElapsedTimer m_started; ///< first byte of the request being received
+    QElapsedTimer m_started;    ///< first byte of the request being received
+    qint64 m_bodyStartedMs = 0; ///< the server clock when the body of m_incoming began
     quint64 m_nextSerial = 1;
     int m_unflushed = 0; ///< responses written but not yet handed to the kernel
     bool m_stopParsing = false;

@@ -157,7 +157,11 @@ struct HttpLimits
     int maxUrlBytes = 8 * 1024;     ///< request-target; over it: 414
     int headerTimeoutMs = 10'000;   ///< time allowed to receive a complete request head
     int bodyTimeoutMs = 60'000;     ///< time allowed between body bytes
-    int idleTimeoutMs = 30'000;     ///< keep-alive connection with no request in progress
+    /// And for the whole body: bodyTimeoutMs plus one second per this many bytes received, so
+    /// a client trickling a byte now and then cannot hold a connection (and, ten thousand
+    /// times over, every connection slot) for as long as it likes.
+    int minBodyBytesPerSec = 8 * 1024;
+    int idleTimeoutMs = 30'000; ///< keep-alive connection with no request in progress
     int maxConnections = 10'000;
 };
 

@@ -67,6 +67,7 @@ private Q_SLOTS:
     void headerTimeoutDropsTrickler();
     void silentConnectionIsDropped();
     void bodyTimeout();
+    void trickledBodyTimesOut();
     void idleKeepAliveTimeout_data();
     void idleKeepAliveTimeout();
     void connectionCap();
@@ -130,6 +131,37 @@ void TestHttpConnection::bodyTimeout()
     QVERIFY(reply);
     QCOMPARE(reply->status, 408);
     QVERIFY(client.waitClosed());
+}
+
+// A byte now and then keeps the gap between bytes short, but not the whole body: it may take
+// bodyTimeoutMs plus a second per minBodyBytesPerSec bytes received, then 408.
+void TestHttpConnection::trickledBodyTimesOut()
+{
+    HttpLimits limits;
+    limits.bodyTimeoutMs = 400;
+    limits.minBodyBytesPerSec = 100; // each byte buys 10 ms; one comes every 50 ms
+    TestServer t(limits);
+    RawClient client(t.port());
+    QVERIFY(client.waitConnected());
+    const QByteArray request = post("/echo", QByteArray(1000, 'a'));
+    const qsizetype headSize = request.indexOf("\r\n\r\n") + 4;
+    client.send(request.first(headSize));
+    qsizetype sent = headSize;
+    QTimer trickle;
+    connect(&trickle, &QTimer::timeout, &client.socket, [&] {
+        if (sent < request.size())
+            client.send(request.mid(sent++, 1));
+    });
+    QElapsedTimer clock;
+    clock.start();
+    trickle.start(50);
+    const auto reply = client.reply(20000);
+    QVERIFY(reply);
+    QCOMPARE(reply->status, 408);
+    QVERIFY(client.waitClosed());
+    // Cut off after about 400 ms + 10 ms per byte, long before the 50 s the body would take.
+    QVERIFY2(sent - headSize < 200, qPrintable(QString::number(sent - headSize)));
+    QVERIFY(clock.elapsed() >= 400);
 }
 
 void TestHttpConnection::idleKeepAliveTimeout_data()
