@@ -322,8 +322,12 @@ WebhookService::AudioJob WebhookService::decodeAudio(const http::HttpRequest &re
         job.status = 503;
         return job;
     }
-    job.verification =
-        m_postCallVerifier.verify(request.header(SignatureHeader), body.bytes(), now());
+    // Checked against when the request arrived, not when this worker got to it: a genuine
+    // delivery waiting behind other audio must not come out "expired" (and never be retried).
+    const qint64 checkedAt = now();
+    const qint64 waitedSecs = request.received.isValid() ? request.received.elapsed() / 1000 : 0;
+    job.verification = m_postCallVerifier.verify(request.header(SignatureHeader), body.bytes(),
+                                                 checkedAt - waitedSecs);
     job.sha256 = QString::fromLatin1(digest::sha256Hex(body.bytes()));
     if (!job.verification.ok())
         return job;

@@ -11,10 +11,13 @@
 #include "webhooks/webhookservice.h"
 
 #include <QDateTime>
+#include <QDir>
+#include <QFile>
 #include <QHostAddress>
 #include <QLoggingCategory>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QThread>
 
 using namespace Qt::StringLiterals;
 using namespace callwatch;
@@ -227,6 +230,49 @@ private Q_SLOTS:
             QCOMPARE(reply.errorCode(), u"expired"_s);
         else
             QCOMPARE(call.value()->conversationId, u"conv_fixed_triple"_s);
+    }
+
+    // Large audio is verified on a worker, maybe long after it arrived (other audio ahead of
+    // it): the signature's age counts from arrival. Here the worker's clock call takes 4 s
+    // (the backlog) and the signature had 2 s left when the request came in.
+    void queuedAudioIsCheckedAtArrival()
+    {
+        const QByteArray secret = "wsec_queued_audio";
+        const qint64 arrival = QDateTime::currentSecsSinceEpoch();
+        const qint64 signedAt = arrival - webhooks::SignatureVerifier::MaxAgeSecs + 2;
+        samples::SampleCall call = samples::sampleCall(3, signedAt);
+        const QByteArray body = samples::postCallAudio(call, samples::silentMp3(12000));
+        QVERIFY(body.size() > 4 * 1024 * 1024); // spooled, so decoded on the worker
+        const QByteArray header = webhooks::SignatureVerifier::sign(secret, signedAt, body);
+
+        TestDatabase db;
+        QCOMPARE(db.createMigrated(u"sqlite"_s), TestDatabase::Status::Ready);
+        QTemporaryDir audio;
+        webhooks::IngestWriter writer(&db.database());
+        writer.start();
+        webhooks::WebhookService::Options options;
+        options.postCallSecrets = {secret};
+        options.audioDirectory = audio.path();
+        QThread *httpThread = QThread::currentThread();
+        options.clock = [httpThread] {
+            if (QThread::currentThread() != httpThread)
+                QThread::sleep(4); // the worker reaches this delivery 4 s after it arrived
+            return QDateTime::currentSecsSinceEpoch();
+        };
+        webhooks::WebhookService service(&writer, options);
+        http::HttpServer server;
+        server.routeAsync(
+            "POST", QString::fromLatin1(PostCallPath),
+            [&service](const http::HttpRequest &request, http::HttpResponder responder) {
+                service.handlePostCall(request, std::move(responder));
+            },
+            service.postCallRoute());
+        QVERIFY(server.listen(QHostAddress::LocalHost, 0));
+
+        const Reply reply = post(server.port(), PostCallPath, body, header);
+
+        QCOMPARE(reply.status, 200);
+        QVERIFY(QFile::exists(QDir(audio.path()).filePath(call.conversationId + u".mp3"_s)));
     }
 
     // Deliveries that are authentic but unusable: 400 naming the problem, recorded; unknown
