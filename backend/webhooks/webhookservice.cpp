@@ -144,11 +144,9 @@ void WebhookService::recordRefused(const http::HttpRequest &request, const QStri
     // The signature covers a body that never arrived whole: it could not be checked.
     delivery.verification = u"not_checked"_s;
     qCInfo(lcWebhooks) << "refused" << route << "delivery before it was read:" << error.code;
-    m_writer->submit(
-        [delivery = std::move(delivery), status, error](QSqlDatabase &db) {
-            return WebhookProcessor(db).reject(delivery, status, error);
-        },
-        this, {}); // answered already, by the HTTP layer
+    enqueue([delivery = std::move(delivery), status, error](
+                QSqlDatabase &db) { return WebhookProcessor(db).reject(delivery, status, error); },
+            0, {}); // answered already
 }
 
 qint64 WebhookService::now() const
@@ -173,25 +171,55 @@ WebhookService::deliveryFor(const http::HttpRequest &request, const QString &rou
     return delivery;
 }
 
+void WebhookService::enqueue(IngestWriter::Work work, qint64 bodyBytes, IngestWriter::Done done)
+{
+    m_queuedBodyBytes += bodyBytes;
+    m_writer->submit(std::move(work), this,
+                     [this, bodyBytes, done = std::move(done)](const WorkResult &result) {
+                         m_queuedBodyBytes -= bodyBytes;
+                         if (done)
+                             done(result);
+                     });
+}
+
 void WebhookService::submit(std::function<WorkResult(QSqlDatabase &)> work,
                             http::HttpResponder responder)
 {
-    m_writer->submit(std::move(work), this,
-                     [responder](const WorkResult &result) { responder.send(toResponse(result)); });
+    enqueue(std::move(work), 0,
+            [responder](const WorkResult &result) { responder.send(toResponse(result)); });
+}
+
+bool WebhookService::refuseWhenBusy(const http::HttpRequest &request, const QString &route,
+                                    const QString &eventType, http::HttpResponder &responder)
+{
+    const bool spooled = !request.bodyFilePath.isEmpty();
+    const bool full = spooled
+                          ? m_queuedAudio >= m_options.maxQueuedAudio
+                          : m_queuedBodyBytes + request.body.size() > m_options.maxQueuedBodyBytes;
+    if (!full)
+        return false;
+    const Error busy{u"server_busy"_s,
+                     u"Too many deliveries are waiting to be stored; retry later."_s};
+    recordRefused(request, route, eventType, 503, busy);
+    responder.send(http::HttpResponse::error(503, busy.code, busy.message));
+    return true;
 }
 
 void WebhookService::rejectDelivery(store::DeliveryRecord delivery, int status, const Error &error,
                                     http::HttpResponder responder)
 {
     qCInfo(lcWebhooks) << "rejected" << delivery.route << "delivery:" << error.code;
-    submit([delivery = std::move(delivery), status, error](
-               QSqlDatabase &db) { return WebhookProcessor(db).reject(delivery, status, error); },
-           std::move(responder));
+    const qint64 bytes = delivery.body.size();
+    enqueue([delivery = std::move(delivery), status, error](
+                QSqlDatabase &db) { return WebhookProcessor(db).reject(delivery, status, error); },
+            bytes, [responder](const WorkResult &result) { responder.send(toResponse(result)); });
 }
 
 void WebhookService::handleTranscription(const http::HttpRequest &request,
                                          http::HttpResponder responder)
 {
+    if (refuseWhenBusy(request, u"transcription"_s, u"transcription_turn"_s, responder))
+        return;
     const auto verification =
         m_transcriptionVerifier.verify(request.header(SignatureHeader), request.body, now());
     store::DeliveryRecord delivery = deliveryFor(request, u"transcription"_s, verification);
@@ -226,14 +254,19 @@ void WebhookService::submitParsed(store::DeliveryRecord delivery, const QByteArr
         auto oneByOne = [item](QSqlDatabase &db) {
             return WebhookProcessor(db).applyTurn(item.delivery, item.turn);
         };
-        m_writer->submitBatchable(
-            &m_turnBatch, std::move(item), std::move(oneByOne), this,
-            [responder](const WorkResult &result) { responder.send(toResponse(result)); });
+        const qint64 bytes = item.delivery.body.size();
+        m_queuedBodyBytes += bytes;
+        m_writer->submitBatchable(&m_turnBatch, std::move(item), std::move(oneByOne), this,
+                                  [this, bytes, responder](const WorkResult &result) {
+                                      m_queuedBodyBytes -= bytes;
+                                      responder.send(toResponse(result));
+                                  });
         return;
     }
-    submit([delivery = std::move(delivery), p = std::move(payload).value()](
-               QSqlDatabase &db) { return WebhookProcessor(db).apply(delivery, p); },
-           std::move(responder));
+    const qint64 bytes = delivery.body.size();
+    enqueue([delivery = std::move(delivery), p = std::move(payload).value()](
+                QSqlDatabase &db) { return WebhookProcessor(db).apply(delivery, p); },
+            bytes, [responder](const WorkResult &result) { responder.send(toResponse(result)); });
 }
 
 void WebhookService::replay(qint64 deliveryId, http::HttpResponder responder)
@@ -244,6 +277,8 @@ void WebhookService::replay(qint64 deliveryId, http::HttpResponder responder)
 
 void WebhookService::handlePostCall(const http::HttpRequest &request, http::HttpResponder responder)
 {
+    if (refuseWhenBusy(request, u"post-call"_s, {}, responder))
+        return;
     if (!request.bodyFilePath.isEmpty()) {
         // Bodies too large to keep in memory are post_call_audio in practice; they are
         // verified and decoded off the HTTP thread.
@@ -301,6 +336,7 @@ void WebhookService::handleAudio(const http::HttpRequest &request, http::HttpRes
     // Work on a copy: the request (and its spool file) stay alive until the response is sent,
     // which happens only after this task has posted its result back.
     QPointer<WebhookService> self(this);
+    ++m_queuedAudio; // until finishAudio() runs, on this thread
     m_audioPool.start([self, this, request, responder]() mutable {
         AudioJob job = decodeAudio(request);
         QMetaObject::invokeMethod(
@@ -383,6 +419,7 @@ WebhookService::AudioJob WebhookService::decodeAudio(const http::HttpRequest &re
 void WebhookService::finishAudio(const http::HttpRequest &request, AudioJob job,
                                  http::HttpResponder responder)
 {
+    --m_queuedAudio;
     store::DeliveryRecord delivery = deliveryFor(request, u"post-call"_s, job.verification);
     delivery.body.clear(); // tens of MB of base64: the decoded file is what we keep
     delivery.bodySha256 = job.sha256;

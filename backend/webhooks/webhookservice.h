@@ -36,6 +36,11 @@ public:
         QString audioDirectory;             ///< where decoded MP3 files are kept
         std::function<qint64()> clock;      ///< unix seconds; defaults to the system clock
         durablefile::SyncFunction syncFile; ///< flushes decoded audio; defaults to fdatasync
+        /// In-memory bodies waiting for the writer, at most; past it deliveries get 503
+        /// server_busy (ElevenLabs retries) instead of memory growing without bound.
+        qint64 maxQueuedBodyBytes = 256 * 1024 * 1024;
+        /// Spooled audio bodies waiting to be decoded, at most (each up to 64 MiB on disk).
+        int maxQueuedAudio = 8;
     };
 
     WebhookService(IngestWriter *writer, Options options, QObject *parent = nullptr);
@@ -68,6 +73,11 @@ private:
     store::DeliveryRecord deliveryFor(const http::HttpRequest &request, const QString &route,
                                       const SignatureVerifier::Verification &verification) const;
     void submit(std::function<WorkResult(QSqlDatabase &)> work, http::HttpResponder responder);
+    /** Hands work to the writer; `bodyBytes` count against maxQueuedBodyBytes until it ran. */
+    void enqueue(IngestWriter::Work work, qint64 bodyBytes, IngestWriter::Done done);
+    /** 503 server_busy (recorded without its body) when the queues are full; true if so. */
+    bool refuseWhenBusy(const http::HttpRequest &request, const QString &route,
+                        const QString &eventType, http::HttpResponder &responder);
     /** Parses the body once (400 naming the field) and submits the matching change. */
     void submitParsed(store::DeliveryRecord delivery, const QByteArray &body,
                       http::HttpResponder responder, const http::HttpRequest *request = nullptr);
@@ -101,6 +111,8 @@ private:
     SignatureVerifier m_postCallVerifier;
     SignatureVerifier m_transcriptionVerifier;
     QThreadPool m_audioPool;
+    qint64 m_queuedBodyBytes = 0; ///< HTTP thread only, like every submit and answer
+    int m_queuedAudio = 0;
 };
 
 /** Converts a writer result to the HTTP response sent for it. */

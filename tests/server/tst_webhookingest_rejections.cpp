@@ -15,6 +15,7 @@
 #include <QFile>
 #include <QHostAddress>
 #include <QLoggingCategory>
+#include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QThread>
@@ -273,6 +274,84 @@ private Q_SLOTS:
 
         QCOMPARE(reply.status, 200);
         QVERIFY(QFile::exists(QDir(audio.path()).filePath(call.conversationId + u".mp3"_s)));
+    }
+
+    // Bodies waiting for the writer are bounded: past the limit a delivery gets 503
+    // server_busy at once (ElevenLabs retries) and is recorded without its body; once the
+    // writer has caught up the same delivery is taken again. Spooled audio waiting for its
+    // decoder likewise.
+    void busyWhenTheQueueIsFull()
+    {
+        const QByteArray secret = "wsec_busy";
+        TestDatabase db;
+        QCOMPARE(db.createMigrated(u"sqlite"_s), TestDatabase::Status::Ready);
+        QTemporaryDir audio;
+        webhooks::IngestWriter writer(&db.database()); // not started yet: nothing is written
+        webhooks::WebhookService::Options options;
+        options.postCallSecrets = {secret};
+        options.audioDirectory = audio.path();
+        const QByteArray first = fixture(u"post_call_transcription_long_with_tools.json"_s);
+        options.maxQueuedBodyBytes = first.size() + 1000; // room for one of them
+        options.maxQueuedAudio = 0;
+        webhooks::WebhookService service(&writer, options);
+        http::HttpServer server;
+        server.routeAsync(
+            "POST", QString::fromLatin1(PostCallPath),
+            [&service](const http::HttpRequest &request, http::HttpResponder responder) {
+                service.handlePostCall(request, std::move(responder));
+            },
+            service.postCallRoute());
+        QVERIFY(server.listen(QHostAddress::LocalHost, 0));
+        const auto send = [&](RawClient &client, const QByteArray &body) {
+            QVERIFY(client.waitConnected());
+            client.send("POST "_ba + PostCallPath +
+                        " HTTP/1.1\r\nHost: h\r\nContent-Type: application/json\r\n"
+                        "Content-Length: " +
+                        QByteArray::number(body.size()) + "\r\nElevenLabs-Signature: " +
+                        webhooks::SignatureVerifier::sign(
+                            secret, QDateTime::currentSecsSinceEpoch(), body) +
+                        "\r\n\r\n" + body);
+        };
+
+        RawClient queued(server.port());
+        send(queued, first); // waits for the writer
+        RawClient refused(server.port());
+        send(refused, first);
+        const auto busy = refused.reply(10000);
+        QVERIFY(busy);
+        QCOMPARE(busy->status, 503);
+        QCOMPARE(busy->errorCode(), u"server_busy"_s);
+        RawClient audioClient(server.port());
+        send(audioClient,
+             samples::postCallAudio(samples::sampleCall(4, QDateTime::currentSecsSinceEpoch()),
+                                    samples::silentMp3(12000)));
+        const auto audioBusy = audioClient.reply(10000);
+        QVERIFY(audioBusy);
+        QCOMPARE(audioBusy->status, 503);
+        QCOMPARE(audioBusy->errorCode(), u"server_busy"_s);
+
+        writer.start();
+        const auto stored = queued.reply(10000);
+        QVERIFY(stored);
+        QCOMPARE(stored->status, 200);
+        RawClient again(server.port());
+        send(again, first);
+        const auto retried = again.reply(10000);
+        QVERIFY(retried);
+        QCOMPARE(retried->status, 200); // a duplicate of the first: taken, not refused
+        writer.stop();
+
+        QSqlQuery rows(db.connection());
+        QVERIFY(rows.exec(u"SELECT outcome, http_status, error_code, body IS NULL "
+                          "FROM webhook_deliveries ORDER BY id"_s));
+        QStringList seen;
+        while (rows.next())
+            seen << rows.value(0).toString() + u' ' + rows.value(1).toString() + u' ' +
+                        rows.value(2).toString() + u' ' + rows.value(3).toString();
+        seen.sort();
+        QCOMPARE(seen,
+                 (QStringList{u"duplicate 200  0"_s, u"processed 200  0"_s,
+                              u"rejected 503 server_busy 1"_s, u"rejected 503 server_busy 1"_s}));
     }
 
     // Deliveries that are authentic but unusable: 400 naming the problem, recorded; unknown
