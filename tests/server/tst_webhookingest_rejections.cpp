@@ -25,6 +25,41 @@ using namespace callwatch;
 using namespace callwatch::server::test;
 namespace samples = callwatch::webhooks::samples;
 
+namespace {
+
+/// A WebhookService on its own writer and a bare HttpServer (not a Backend), for tests that
+/// set its options (clock, queue bounds) or hold its writer back.
+struct ServiceOnPort
+{
+    TestDatabase db;
+    QTemporaryDir audio;
+    std::unique_ptr<webhooks::IngestWriter> writer;
+    std::unique_ptr<webhooks::WebhookService> service;
+    http::HttpServer server;
+
+    /// Starts the writer too unless `holdWriter`; false when the database or port failed.
+    bool start(webhooks::WebhookService::Options options, bool holdWriter = false)
+    {
+        if (db.createMigrated(u"sqlite"_s) != TestDatabase::Status::Ready)
+            return false;
+        writer = std::make_unique<webhooks::IngestWriter>(&db.database());
+        if (!holdWriter)
+            writer->start();
+        options.audioDirectory = audio.path();
+        service = std::make_unique<webhooks::WebhookService>(writer.get(), options);
+        webhooks::WebhookService *target = service.get();
+        server.routeAsync(
+            "POST", QString::fromLatin1(PostCallPath),
+            [target](const http::HttpRequest &request, http::HttpResponder responder) {
+                target->handlePostCall(request, std::move(responder));
+            },
+            service->postCallRoute());
+        return server.listen(QHostAddress::LocalHost, 0);
+    }
+};
+
+} // namespace
+
 class TestWebhookIngestRejections : public QObject
 {
     Q_OBJECT
@@ -203,28 +238,16 @@ private Q_SLOTS:
             "t=1739537000,v0=a4eb7d06cf4602fffe344c27c6f2e238fa0791281ba82bd6829d38559bf7dbad";
         QCOMPARE(webhooks::SignatureVerifier::sign(secret, t, body), header);
 
-        TestDatabase db;
-        QCOMPARE(db.createMigrated(u"sqlite"_s), TestDatabase::Status::Ready);
-        QTemporaryDir audio;
-        webhooks::IngestWriter writer(&db.database());
-        writer.start();
+        ServiceOnPort onPort;
         webhooks::WebhookService::Options options;
         options.postCallSecrets = {secret};
-        options.audioDirectory = audio.path();
         options.clock = [t, age] { return t + age; };
-        webhooks::WebhookService service(&writer, options);
-        http::HttpServer server;
-        server.routeAsync(
-            "POST", QString::fromLatin1(PostCallPath),
-            [&service](const http::HttpRequest &request, http::HttpResponder responder) {
-                service.handlePostCall(request, std::move(responder));
-            },
-            webhooks::WebhookService::postCallRouteOptions());
-        QVERIFY(server.listen(QHostAddress::LocalHost, 0));
+        QVERIFY(onPort.start(options));
 
-        const Reply reply = post(server.port(), PostCallPath, body, header);
+        const Reply reply = post(onPort.server.port(), PostCallPath, body, header);
         QCOMPARE(reply.status, status);
-        auto call = store::CallRepository(db.connection()).findByCallSid(u"cw_fixed_triple"_s);
+        auto call =
+            store::CallRepository(onPort.db.connection()).findByCallSid(u"cw_fixed_triple"_s);
         QVERIFY(call);
         QCOMPARE(call.value().has_value(), status == 200);
         if (status != 200)
@@ -246,34 +269,21 @@ private Q_SLOTS:
         QVERIFY(body.size() > 4 * 1024 * 1024); // spooled, so decoded on the worker
         const QByteArray header = webhooks::SignatureVerifier::sign(secret, signedAt, body);
 
-        TestDatabase db;
-        QCOMPARE(db.createMigrated(u"sqlite"_s), TestDatabase::Status::Ready);
-        QTemporaryDir audio;
-        webhooks::IngestWriter writer(&db.database());
-        writer.start();
+        ServiceOnPort onPort;
         webhooks::WebhookService::Options options;
         options.postCallSecrets = {secret};
-        options.audioDirectory = audio.path();
         QThread *httpThread = QThread::currentThread();
         options.clock = [httpThread] {
             if (QThread::currentThread() != httpThread)
                 QThread::sleep(4); // the worker reaches this delivery 4 s after it arrived
             return QDateTime::currentSecsSinceEpoch();
         };
-        webhooks::WebhookService service(&writer, options);
-        http::HttpServer server;
-        server.routeAsync(
-            "POST", QString::fromLatin1(PostCallPath),
-            [&service](const http::HttpRequest &request, http::HttpResponder responder) {
-                service.handlePostCall(request, std::move(responder));
-            },
-            service.postCallRoute());
-        QVERIFY(server.listen(QHostAddress::LocalHost, 0));
+        QVERIFY(onPort.start(options));
 
-        const Reply reply = post(server.port(), PostCallPath, body, header);
+        const Reply reply = post(onPort.server.port(), PostCallPath, body, header);
 
         QCOMPARE(reply.status, 200);
-        QVERIFY(QFile::exists(QDir(audio.path()).filePath(call.conversationId + u".mp3"_s)));
+        QVERIFY(QFile::exists(QDir(onPort.audio.path()).filePath(call.conversationId + u".mp3"_s)));
     }
 
     // Bodies waiting for the writer are bounded: past the limit a delivery gets 503
@@ -283,25 +293,13 @@ private Q_SLOTS:
     void busyWhenTheQueueIsFull()
     {
         const QByteArray secret = "wsec_busy";
-        TestDatabase db;
-        QCOMPARE(db.createMigrated(u"sqlite"_s), TestDatabase::Status::Ready);
-        QTemporaryDir audio;
-        webhooks::IngestWriter writer(&db.database()); // not started yet: nothing is written
+        ServiceOnPort onPort;
         webhooks::WebhookService::Options options;
         options.postCallSecrets = {secret};
-        options.audioDirectory = audio.path();
         const QByteArray first = fixture(u"post_call_transcription_long_with_tools.json"_s);
         options.maxQueuedBodyBytes = first.size() + 1000; // room for one of them
         options.maxQueuedAudio = 0;
-        webhooks::WebhookService service(&writer, options);
-        http::HttpServer server;
-        server.routeAsync(
-            "POST", QString::fromLatin1(PostCallPath),
-            [&service](const http::HttpRequest &request, http::HttpResponder responder) {
-                service.handlePostCall(request, std::move(responder));
-            },
-            service.postCallRoute());
-        QVERIFY(server.listen(QHostAddress::LocalHost, 0));
+        QVERIFY(onPort.start(options, true)); // the writer held back: nothing is written yet
         const auto send = [&](RawClient &client, const QByteArray &body) {
             QVERIFY(client.waitConnected());
             client.send("POST "_ba + PostCallPath +
@@ -313,15 +311,15 @@ private Q_SLOTS:
                         "\r\n\r\n" + body);
         };
 
-        RawClient queued(server.port());
+        RawClient queued(onPort.server.port());
         send(queued, first); // waits for the writer
-        RawClient refused(server.port());
+        RawClient refused(onPort.server.port());
         send(refused, first);
         const auto busy = refused.reply(10000);
         QVERIFY(busy);
         QCOMPARE(busy->status, 503);
         QCOMPARE(busy->errorCode(), u"server_busy"_s);
-        RawClient audioClient(server.port());
+        RawClient audioClient(onPort.server.port());
         send(audioClient,
              samples::postCallAudio(samples::sampleCall(4, QDateTime::currentSecsSinceEpoch()),
                                     samples::silentMp3(12000)));
@@ -330,18 +328,18 @@ private Q_SLOTS:
         QCOMPARE(audioBusy->status, 503);
         QCOMPARE(audioBusy->errorCode(), u"server_busy"_s);
 
-        writer.start();
+        onPort.writer->start();
         const auto stored = queued.reply(10000);
         QVERIFY(stored);
         QCOMPARE(stored->status, 200);
-        RawClient again(server.port());
+        RawClient again(onPort.server.port());
         send(again, first);
         const auto retried = again.reply(10000);
         QVERIFY(retried);
         QCOMPARE(retried->status, 200); // a duplicate of the first: taken, not refused
-        writer.stop();
+        onPort.writer->stop();
 
-        QSqlQuery rows(db.connection());
+        QSqlQuery rows(onPort.db.connection());
         QVERIFY(rows.exec(u"SELECT outcome, http_status, error_code, body IS NULL "
                           "FROM webhook_deliveries ORDER BY id"_s));
         QStringList seen;
