@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "webhooks/durablefile.h"
 
+#include "webhooks/digest.h"
+
 #include <QFile>
 #include <QFileDevice>
 #include <QFileInfo>
@@ -28,6 +30,24 @@ bool syncToDisk(int fd, bool isDirectory)
 {
     // A file's size and blocks are data to fdatasync; a directory's entries need fsync.
     return (isDirectory ? ::fsync(fd) : ::fdatasync(fd)) == 0;
+}
+
+QString safeName(const QString &id)
+{
+    constexpr qsizetype MaxPlain = 96;
+    constexpr qsizetype KeptWhenHashed = 80;
+    const auto plain = [](QChar c) {
+        return (c >= u'a' && c <= u'z') || (c >= u'A' && c <= u'Z') || (c >= u'0' && c <= u'9') ||
+               c == u'_' || c == u'-';
+    };
+    QString stem;
+    stem.reserve(id.size());
+    for (const QChar c : id)
+        stem.append(plain(c) ? c : u'_');
+    if (!id.isEmpty() && stem == id && id.size() <= MaxPlain)
+        return stem;
+    return stem.left(KeptWhenHashed) + u'-' +
+           QString::fromLatin1(digest::sha256Hex(id.toUtf8()).left(16));
 }
 
 Result<> publish(QFileDevice &file, const QString &finalPath, const SyncFunction &sync)

@@ -35,4 +35,12 @@ bool syncToDisk(int fd, bool isDirectory);
 Result<> publish(QFileDevice &file, const QString &finalPath,
                  const SyncFunction &sync = syncToDisk);
 
+/**
+ * @brief A file name stem for an identifier that came from outside (a conversation id): the id
+ * itself when it is short plain ASCII (letters, digits, '_', '-'), as ElevenLabs' ids are;
+ * otherwise its plain part, cut to 80 characters, then '-' and 16 hex digits of its SHA-256, so
+ * two ids never share a file ("a.b" and "a_b") and no name outgrows the file system's limit.
+ */
+QString safeName(const QString &id);
+
 } // namespace callwatch::webhooks::durablefile

@@ -321,14 +321,6 @@ private:
     uchar *m_mapped = nullptr;
 };
 
-QString safeFileStem(const QString &conversationId)
-{
-    QString stem;
-    for (const QChar c : conversationId)
-        stem.append(c.isLetterOrNumber() || c == u'_' || c == u'-' ? c : u'_');
-    return stem.isEmpty() ? u"unknown"_s : stem;
-}
-
 } // namespace
 
 void WebhookService::handleAudio(const http::HttpRequest &request, http::HttpResponder responder)
@@ -401,7 +393,8 @@ WebhookService::AudioJob WebhookService::decodeAudio(const http::HttpRequest &re
         return job;
     }
     const QString finalPath =
-        QDir(m_options.audioDirectory).filePath(safeFileStem(info->conversationId) + u".mp3"_s);
+        QDir(m_options.audioDirectory)
+            .filePath(durablefile::safeName(info->conversationId) + u".mp3"_s);
     // On disk before the call row that points at it commits (and the 200 goes out); a
     // redelivery replaces the file in one step.
     if (auto published = durablefile::publish(output, finalPath, m_options.syncFile); !published) {

@@ -5,6 +5,7 @@
 
 #include <QDir>
 #include <QFile>
+#include <QSet>
 #include <QTemporaryDir>
 #include <QTemporaryFile>
 #include <QTest>
@@ -119,6 +120,42 @@ private Q_SLOTS:
         part.setAutoRemove(false);
         QCOMPARE(QFileInfo(finalPath).size(), 100000);
         QCOMPARE(QDir(dir.path()).entryList(QDir::Files), QStringList{u"a.mp3"_s});
+    }
+
+    void safeName_data()
+    {
+        QTest::addColumn<QString>("id");
+        QTest::addColumn<QString>("name"); // "#": its plain part, '-', 16 hex digits of a hash
+        QTest::newRow("ElevenLabs id")
+            << u"conv_4801k4x9a1b2c3d4e5f6g7h8j9"_s << u"conv_4801k4x9a1b2c3d4e5f6g7h8j9"_s;
+        QTest::newRow("dot") << u"a.b"_s << u"a_b-#"_s;
+        QTest::newRow("slash and dots") << u"../../etc/passwd"_s << u"______etc_passwd-#"_s;
+        QTest::newRow("not ASCII") << u"caf\u00e9"_s << u"caf_-#"_s;
+        QTest::newRow("empty") << QString() << u"-#"_s;
+        QTest::newRow("96 plain characters") << QString(96, u'a') << QString(96, u'a');
+        QTest::newRow("97 plain characters") << QString(97, u'a') << QString(80, u'a') + u"-#"_s;
+    }
+    void safeName()
+    {
+        QFETCH(QString, id);
+        QFETCH(QString, name);
+        const QString made = durablefile::safeName(id);
+        if (!name.endsWith(u'#')) {
+            QCOMPARE(made, name);
+            return;
+        }
+        QCOMPARE(made.left(name.size() - 1), name.chopped(1));
+        QCOMPARE(made.size(), name.size() - 1 + 16);
+        QVERIFY(made.size() < 120); // far under NAME_MAX with ".mp3"
+    }
+    void safeNamesDoNotCollide()
+    {
+        QSet<QString> names;
+        const QStringList ids{u"a.b"_s, u"a_b"_s,           u"a/b"_s,
+                              u"a b"_s, QString(200, u'x'), QString(199, u'x') + u'y'};
+        for (const QString &id : ids)
+            names.insert(durablefile::safeName(id));
+        QCOMPARE(names.size(), 6);
     }
 
     void closedFileIsRefused()
