@@ -18,6 +18,8 @@
 #include <QPointer>
 #include <QTemporaryFile>
 
+#include <algorithm>
+
 using namespace Qt::StringLiterals;
 
 namespace callwatch::webhooks {
@@ -139,8 +141,10 @@ void WebhookService::recordRefused(const http::HttpRequest &request, const QStri
     delivery.route = route;
     delivery.eventType = eventType;
     delivery.signatureHeader = QString::fromLatin1(request.header(SignatureHeader));
-    recordHeaders(request, delivery); // Content-Length tells what was announced
-    delivery.bodySize = request.bodySize;
+    recordHeaders(request, delivery);
+    // What the sender tried to deliver (the inspector shows "413 · 67 MB"), not the 0 bytes read.
+    const qint64 announced = request.header("content-length").trimmed().toLongLong();
+    delivery.bodySize = std::max(request.bodySize, announced);
     // The signature covers a body that never arrived whole: it could not be checked.
     delivery.verification = u"not_checked"_s;
     qCInfo(lcWebhooks) << "refused" << route << "delivery before it was read:" << error.code;
