@@ -213,6 +213,12 @@ void WebhookService::rejectDelivery(store::DeliveryRecord delivery, int status, 
                                     http::HttpResponder responder)
 {
     qCInfo(lcWebhooks) << "rejected" << delivery.route << "delivery:" << error.code;
+    // An unverified body is kept for the inspector (and a replay once the secret is right), but
+    // not while the writer is behind: a flood of them would crowd genuine deliveries out of the
+    // queue. Its size and hash are kept either way.
+    if (delivery.verification != u"valid"_s &&
+        m_queuedBodyBytes + delivery.body.size() > m_options.maxQueuedBodyBytes / 2)
+        delivery.body.clear();
     const qint64 bytes = delivery.body.size();
     enqueue([delivery = std::move(delivery), status, error](
                 QSqlDatabase &db) { return WebhookProcessor(db).reject(delivery, status, error); },

@@ -37,7 +37,8 @@ public:
         std::function<qint64()> clock;      ///< unix seconds; defaults to the system clock
         durablefile::SyncFunction syncFile; ///< flushes decoded audio; defaults to fdatasync
         /// In-memory bodies waiting for the writer, at most; past it deliveries get 503
-        /// server_busy (ElevenLabs retries) instead of memory growing without bound.
+        /// server_busy (ElevenLabs retries) instead of memory growing without bound. Past half
+        /// of it, deliveries with a bad signature are recorded without their body.
         qint64 maxQueuedBodyBytes = 256 * 1024 * 1024;
         /// Spooled audio bodies waiting to be decoded, at most (each up to 64 MiB on disk).
         int maxQueuedAudio = 8;

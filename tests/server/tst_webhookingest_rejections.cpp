@@ -354,6 +354,45 @@ private Q_SLOTS:
                               u"rejected 503 server_busy 1"_s, u"rejected 503 server_busy 1"_s}));
     }
 
+    // While the writer is behind (queue over half full), a delivery with a bad signature is
+    // recorded without its body (size and hash kept), so unsigned junk cannot crowd genuine
+    // deliveries out; with room, its body is kept for the inspector.
+    void unsignedBodiesShedWhileBehind()
+    {
+        ServiceOnPort onPort;
+        webhooks::WebhookService::Options options;
+        options.postCallSecrets = {"wsec_shed"};
+        const QByteArray body = fixture(u"post_call_transcription_long_with_tools.json"_s);
+        options.maxQueuedBodyBytes = body.size() * 3; // half: one and a half bodies
+        QVERIFY(onPort.start(options, true));
+        const auto sendUnsigned = [&](RawClient &client) {
+            QVERIFY(client.waitConnected());
+            client.send("POST "_ba + PostCallPath + " HTTP/1.1\r\nHost: h\r\nContent-Length: " +
+                        QByteArray::number(body.size()) +
+                        "\r\nElevenLabs-Signature: t=1,v0=00\r\n\r\n" + body);
+        };
+        RawClient first(onPort.server.port());
+        sendUnsigned(first); // queue empty: kept whole
+        QTRY_VERIFY(onPort.writer->queued() == 1);
+        RawClient second(onPort.server.port());
+        sendUnsigned(second); // 2 bodies would pass half the bound: shed
+        QTRY_VERIFY(onPort.writer->queued() == 2);
+        onPort.writer->start();
+        QVERIFY(first.reply(10000));
+        QVERIFY(second.reply(10000));
+        onPort.writer->stop();
+
+        QSqlQuery rows(onPort.db.connection());
+        QVERIFY(rows.exec(u"SELECT length(body), body_size, body_sha256 IS NOT NULL "
+                          "FROM webhook_deliveries ORDER BY id"_s));
+        QVERIFY(rows.next());
+        QCOMPARE(rows.value(0).toLongLong(), body.size());
+        QVERIFY(rows.next());
+        QVERIFY(rows.value(0).isNull());
+        QCOMPARE(rows.value(1).toLongLong(), body.size());
+        QVERIFY(rows.value(2).toBool());
+    }
+
     // Deliveries that are authentic but unusable: 400 naming the problem, recorded; unknown
     // types are accepted and ignored.
     void badPayloads_data()

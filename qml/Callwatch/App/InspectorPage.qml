@@ -252,7 +252,7 @@ SplitView {
                 Layout.fillWidth: true
                 Layout.fillHeight: true
                 text: root.inspector.body
-                placeholder: root.inspector.bodyLoading ? qsTr("Loading the body…") : qsTr("No body stored: audio is kept as a file, and old bodies may be deleted (inbox-body-retention-days)")
+                placeholder: root.inspector.bodyLoading ? qsTr("Loading the body…") : qsTr("No body stored: audio is kept as a file; refused deliveries, unsigned ones under load and old ones (inbox-body-retention-days) keep only their size and hash")
             }
         }
     }
