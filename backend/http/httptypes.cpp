@@ -4,6 +4,7 @@
 #include "http/httpconnection.h"
 
 #include <QJsonDocument>
+#include <QUrl>
 
 #include <algorithm>
 #include <charconv>
@@ -210,11 +211,8 @@ QString loggablePath(const QString &path)
             out.append(c);
             continue;
         }
-        // C1 controls are two bytes in UTF-8: escape each, as the request spelled them.
-        const QByteArray utf8 = QString(c).toUtf8();
-        for (const char byte : utf8)
-            out.append(u'%').append(
-                QString::number(uchar(byte), 16).toUpper().rightJustified(2, u'0'));
+        // Each UTF-8 byte as %XX (C1 controls are two), as the request spelled them.
+        out.append(QString::fromLatin1(QUrl::toPercentEncoding(QString(c))));
     }
     return out;
 }

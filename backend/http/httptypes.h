@@ -124,6 +124,14 @@ using RequestLogger = std::function<void(const RequestLogEntry &)>;
 QString loggablePath(const QString &path);
 
 /**
+ * Told of a request that was routed but refused before its handler ran: body over the limit
+ * (413), broken framing (400), too slow (408), not storable (500/507). `request` has the head
+ * and `bodySize` bytes received so far; its body is not kept. Runs on the connection's thread.
+ */
+using RefusalHandler = std::function<void(const HttpRequest &request, int status,
+                                          const QString &code, const QString &message)>;
+
+/**
  * @brief Per-route limits and body handling.
  *
  * Spooling: the de-chunked body is written to a file in HttpServer::spoolDirectory() and
@@ -132,14 +140,6 @@ QString loggablePath(const QString &path);
  * answers (or drops its responder) when the client has already gone. To keep the file, the
  * handler moves it away (QFile::rename) before answering; a missing file is not an error.
  */
-/**
- * Told of a request that was routed but refused before its handler ran: body over the limit
- * (413), broken framing (400), too slow (408), not storable (500/507). `request` has the head
- * and `bodySize` bytes received so far; its body is not kept. Runs on the connection's thread.
- */
-using RefusalHandler = std::function<void(const HttpRequest &request, int status,
-                                          const QString &code, const QString &message)>;
-
 struct RouteOptions
 {
     qint64 maxBodyBytes = 1024 * 1024; ///< larger bodies get 413 before they are buffered

@@ -150,7 +150,7 @@ void WebhookService::recordRefused(const http::HttpRequest &request, const QStri
     qCInfo(lcWebhooks) << "refused" << route << "delivery before it was read:" << error.code;
     enqueue([delivery = std::move(delivery), status, error](
                 QSqlDatabase &db) { return WebhookProcessor(db).reject(delivery, status, error); },
-            0, {}); // answered already
+            0, {}); // no responder: answered already, by the HTTP layer
 }
 
 qint64 WebhookService::now() const
@@ -175,22 +175,26 @@ WebhookService::deliveryFor(const http::HttpRequest &request, const QString &rou
     return delivery;
 }
 
-void WebhookService::enqueue(IngestWriter::Work work, qint64 bodyBytes, IngestWriter::Done done)
+IngestWriter::Done WebhookService::countedUntilAnswered(qint64 bodyBytes,
+                                                        http::HttpResponder responder)
 {
     m_queuedBodyBytes += bodyBytes;
-    m_writer->submit(std::move(work), this,
-                     [this, bodyBytes, done = std::move(done)](const WorkResult &result) {
-                         m_queuedBodyBytes -= bodyBytes;
-                         if (done)
-                             done(result);
-                     });
+    return [this, bodyBytes, responder = std::move(responder)](const WorkResult &result) {
+        m_queuedBodyBytes -= bodyBytes;
+        responder.send(toResponse(result)); // a default responder (answered already) drops it
+    };
+}
+
+void WebhookService::enqueue(IngestWriter::Work work, qint64 bodyBytes,
+                             http::HttpResponder responder)
+{
+    m_writer->submit(std::move(work), this, countedUntilAnswered(bodyBytes, std::move(responder)));
 }
 
 void WebhookService::submit(std::function<WorkResult(QSqlDatabase &)> work,
                             http::HttpResponder responder)
 {
-    enqueue(std::move(work), 0,
-            [responder](const WorkResult &result) { responder.send(toResponse(result)); });
+    enqueue(std::move(work), 0, std::move(responder));
 }
 
 bool WebhookService::refuseWhenBusy(const http::HttpRequest &request, const QString &route,
@@ -222,7 +226,7 @@ void WebhookService::rejectDelivery(store::DeliveryRecord delivery, int status, 
     const qint64 bytes = delivery.body.size();
     enqueue([delivery = std::move(delivery), status, error](
                 QSqlDatabase &db) { return WebhookProcessor(db).reject(delivery, status, error); },
-            bytes, [responder](const WorkResult &result) { responder.send(toResponse(result)); });
+            bytes, std::move(responder));
 }
 
 void WebhookService::handleTranscription(const http::HttpRequest &request,
@@ -265,18 +269,14 @@ void WebhookService::submitParsed(store::DeliveryRecord delivery, const QByteArr
             return WebhookProcessor(db).applyTurn(item.delivery, item.turn);
         };
         const qint64 bytes = item.delivery.body.size();
-        m_queuedBodyBytes += bytes;
         m_writer->submitBatchable(&m_turnBatch, std::move(item), std::move(oneByOne), this,
-                                  [this, bytes, responder](const WorkResult &result) {
-                                      m_queuedBodyBytes -= bytes;
-                                      responder.send(toResponse(result));
-                                  });
+                                  countedUntilAnswered(bytes, std::move(responder)));
         return;
     }
     const qint64 bytes = delivery.body.size();
     enqueue([delivery = std::move(delivery), p = std::move(payload).value()](
                 QSqlDatabase &db) { return WebhookProcessor(db).apply(delivery, p); },
-            bytes, [responder](const WorkResult &result) { responder.send(toResponse(result)); });
+            bytes, std::move(responder));
 }
 
 void WebhookService::replay(qint64 deliveryId, http::HttpResponder responder)

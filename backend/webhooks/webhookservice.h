@@ -74,8 +74,11 @@ private:
     store::DeliveryRecord deliveryFor(const http::HttpRequest &request, const QString &route,
                                       const SignatureVerifier::Verification &verification) const;
     void submit(std::function<WorkResult(QSqlDatabase &)> work, http::HttpResponder responder);
-    /** Hands work to the writer; `bodyBytes` count against maxQueuedBodyBytes until it ran. */
-    void enqueue(IngestWriter::Work work, qint64 bodyBytes, IngestWriter::Done done);
+    /** Hands work to the writer; `bodyBytes` count against maxQueuedBodyBytes until it ran,
+     * then its result goes to `responder` (none: answered already). */
+    void enqueue(IngestWriter::Work work, qint64 bodyBytes, http::HttpResponder responder);
+    /** The writer's callback: counts `bodyBytes` as queued until it runs, then answers. */
+    IngestWriter::Done countedUntilAnswered(qint64 bodyBytes, http::HttpResponder responder);
     /** 503 server_busy (recorded without its body) when the queues are full; true if so. */
     bool refuseWhenBusy(const http::HttpRequest &request, const QString &route,
                         const QString &eventType, http::HttpResponder &responder);

@@ -18,6 +18,21 @@ using namespace callwatch::http;
 
 namespace {
 
+/** Sends `bytes` from `from` on, one byte every `intervalMs`: a client far too slow. */
+struct Trickle
+{
+    Trickle(RawClient &client, const QByteArray &bytes, qsizetype from, int intervalMs) : sent(from)
+    {
+        QObject::connect(&timer, &QTimer::timeout, &client.socket, [this, &client, bytes] {
+            if (sent < bytes.size())
+                client.send(bytes.mid(sent++, 1));
+        });
+        timer.start(intervalMs);
+    }
+    QTimer timer;
+    qsizetype sent;
+};
+
 /**
  * A QWebSocketServer taking sockets from HttpServer's upgrade hand-over; echoes "echo:<m>".
  * handleConnection() does not take ownership of the QTcpSocket (Qt 6.4), so it is kept here
@@ -89,21 +104,15 @@ void TestHttpConnection::headerTimeoutDropsTrickler()
     RawClient client(t.port());
     QVERIFY(client.waitConnected());
     const QByteArray request = get("/ping");
-    qsizetype sent = 0;
-    QTimer trickle;
-    connect(&trickle, &QTimer::timeout, &client.socket, [&] {
-        if (sent < request.size())
-            client.send(request.mid(sent++, 1));
-    });
     QElapsedTimer clock;
     clock.start();
-    trickle.start(100);
+    const Trickle trickle(client, request, 0, 100);
     const auto reply = client.reply();
     QVERIFY(reply);
     QCOMPARE(reply->status, 408);
     QCOMPARE(reply->errorCode(), u"request_timeout"_s);
     QVERIFY(client.waitClosed());
-    QVERIFY(sent < request.size()); // dropped long before the head could complete
+    QVERIFY(trickle.sent < request.size()); // dropped long before the head could complete
     QVERIFY(clock.elapsed() >= 500);
 }
 
@@ -146,21 +155,15 @@ void TestHttpConnection::trickledBodyTimesOut()
     const QByteArray request = post("/echo", QByteArray(1000, 'a'));
     const qsizetype headSize = request.indexOf("\r\n\r\n") + 4;
     client.send(request.first(headSize));
-    qsizetype sent = headSize;
-    QTimer trickle;
-    connect(&trickle, &QTimer::timeout, &client.socket, [&] {
-        if (sent < request.size())
-            client.send(request.mid(sent++, 1));
-    });
     QElapsedTimer clock;
     clock.start();
-    trickle.start(50);
+    const Trickle trickle(client, request, headSize, 50);
     const auto reply = client.reply(20000);
     QVERIFY(reply);
     QCOMPARE(reply->status, 408);
     QVERIFY(client.waitClosed());
     // Cut off after about 400 ms + 10 ms per byte, long before the 50 s the body would take.
-    QVERIFY2(sent - headSize < 200, qPrintable(QString::number(sent - headSize)));
+    QVERIFY2(trickle.sent - headSize < 200, qPrintable(QString::number(trickle.sent - headSize)));
     QVERIFY(clock.elapsed() >= 400);
 }
 
